@@ -1,0 +1,38 @@
+package core
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// Event types. The names follow the seed 002 catalogue.
+const (
+	EventUserCreated    = "user_created"
+	EventUserUpdated    = "user_updated"
+	EventUserDeleted    = "user_deleted"
+	EventAPIKeyCreated  = "api_key_created"
+	EventAPIKeyDeleted  = "api_key_deleted"
+	EventAccountCreated = "account_created"
+	EventAccountUpdated = "account_updated"
+	EventAccountDeleted = "account_deleted"
+)
+
+// Event is an append-only record of a change, written in the same
+// transaction as the change. Its payload never holds a secret.
+type Event struct {
+	ID          int64
+	TenantID    int64
+	Type        string
+	Actor       string // "api-key:<prefix>", a user's email, or "operator"
+	SubjectType string // "user", "api_key", "tenant"
+	SubjectID   string
+	Payload     json.RawMessage
+	CreatedAt   time.Time
+}
+
+// EventFilter selects events for listing, oldest first.
+type EventFilter struct {
+	AfterID int64 // only events with a larger id
+	Limit   int
+	Type    string // optional
+}

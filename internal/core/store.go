@@ -1,0 +1,79 @@
+package core
+
+import (
+	"context"
+	"time"
+)
+
+// Reader is the read half of the store. Every method that returns a tenant's
+// object takes the tenant and scopes its query by it: another tenant's id
+// answers NotFound, exactly like an id that does not exist.
+//
+// Errors: NotFound when nothing matches; anything else is Internal.
+type Reader interface {
+	GetTenant(ctx context.Context, id int64) (Tenant, error)
+	GetTenantByClientID(ctx context.Context, clientID string) (Tenant, error)
+	GetTenantBySubdomain(ctx context.Context, subdomain string) (Tenant, error)
+	ListTenants(ctx context.Context, afterID int64, limit int) ([]Tenant, error)
+
+	GetUser(ctx context.Context, tenantID, userID int64) (User, error)
+	// GetUserByEmail finds a user platform-wide by normalized email, as seen
+	// from the user's home tenant.
+	GetUserByEmail(ctx context.Context, normalizedEmail string) (User, error)
+	ListUsers(ctx context.Context, tenantID int64, f UserFilter) ([]User, error)
+
+	GetAPIKey(ctx context.Context, tenantID, keyID int64) (APIKey, error)
+	GetAPIKeyByHash(ctx context.Context, hash []byte) (APIKey, error)
+	ListAPIKeys(ctx context.Context, tenantID int64) ([]APIKey, error)
+
+	ListEvents(ctx context.Context, tenantID int64, f EventFilter) ([]Event, error)
+}
+
+// Tx is one write transaction. Everything done through it commits together or
+// not at all, events included.
+type Tx interface {
+	Reader
+
+	// InsertTenant stores t and sets t.ID. Conflict (field "subdomain") when
+	// the subdomain is taken.
+	InsertTenant(ctx context.Context, t *Tenant) error
+	// UpdateTenant saves t.Name, t.Subdomain and t.UpdatedAt.
+	UpdateTenant(ctx context.Context, t *Tenant) error
+	// DeleteTenant removes the tenant with its keys, memberships and the
+	// users whose home it is. Its events stay.
+	DeleteTenant(ctx context.Context, id int64) error
+
+	// InsertUser stores u with its membership of u.TenantID (which is also
+	// its home tenant) and sets u.ID. Conflict (field "email") when the
+	// normalized email is taken anywhere on the platform.
+	InsertUser(ctx context.Context, u *User) error
+	// UpdateUser saves every field of u (scoped by u.TenantID) and bumps
+	// u.Version. Conflict (field "email") as for InsertUser.
+	UpdateUser(ctx context.Context, u *User) error
+	// DeleteUser removes the user from the tenant: the whole user when it is
+	// the user's home tenant, else only the membership.
+	DeleteUser(ctx context.Context, tenantID, userID int64) error
+
+	// InsertAPIKey stores k and sets k.ID.
+	InsertAPIKey(ctx context.Context, k *APIKey) error
+	// RevokeAPIKey sets the key's RevokedAt (scoped by tenant). NotFound when
+	// the key is unknown or already revoked.
+	RevokeAPIKey(ctx context.Context, tenantID, keyID int64, at time.Time) error
+	// TouchAPIKey records that the key was used at t.
+	TouchAPIKey(ctx context.Context, keyID int64, at time.Time) error
+
+	// InsertEvent appends e and sets e.ID.
+	InsertEvent(ctx context.Context, e *Event) error
+}
+
+// Store persists the core's objects.
+type Store interface {
+	Reader
+	// Write runs fn in one transaction: committed when fn returns nil,
+	// rolled back otherwise (fn's error is returned as is). Writes never
+	// fail because another writer holds a lock; they wait.
+	Write(ctx context.Context, fn func(tx Tx) error) error
+	// Ping reports whether the store is reachable.
+	Ping(ctx context.Context) error
+	Close() error
+}
