@@ -22,7 +22,7 @@ INSERT INTO roles (id, tenant_id, key, name) VALUES
     (2, NULL, 'editor', 'Editor'),
     (3, NULL, 'clientAdmin', 'Admin');
 -- Custom roles get ids from 1000 up.
-INSERT INTO sqlite_sequence (name, seq) VALUES ('roles', 999);
+UPDATE sqlite_sequence SET seq = 999 WHERE name = 'roles';
 
 CREATE TABLE users (
     id                       INTEGER PRIMARY KEY AUTOINCREMENT,
