@@ -2,7 +2,6 @@ package core
 
 import (
 	"crypto/sha256"
-	"crypto/subtle"
 	"strings"
 	"time"
 )
@@ -59,6 +58,3 @@ func LooksLikeAPIKey(s string) bool {
 	}
 	return true
 }
-
-// hashesEqual compares two key hashes in constant time.
-func hashesEqual(a, b []byte) bool { return subtle.ConstantTimeCompare(a, b) == 1 }
