@@ -1,0 +1,90 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/rosterhq/roster/internal/api/httpkit"
+	"github.com/rosterhq/roster/internal/core"
+)
+
+// Deps is what the HTTP layer needs from the rest of Roster.
+type Deps struct {
+	Service *core.Service
+	Store   core.Store // for readiness only
+	Log     *slog.Logger
+}
+
+// NewHandler returns the root handler: every route, wrapped in the shared
+// middleware.
+func NewHandler(d Deps) http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", healthz)
+	mux.HandleFunc("GET /readyz", readyz(d.Store, d.Log))
+
+	var h http.Handler = mux
+	h = httpkit.Recover(d.Log, h)
+	h = httpkit.LogRequests(d.Log, h)
+	h = httpkit.AssignRequestID(h)
+	return h
+}
+
+// Server is Roster's HTTP server with a bounded graceful shutdown.
+type Server struct {
+	srv      *http.Server
+	listener net.Listener
+	log      *slog.Logger
+}
+
+// Listen binds addr (use port 0 for a free port) and returns a server ready
+// to Serve handler.
+func Listen(addr string, handler http.Handler, log *slog.Logger) (*Server, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen on %s: %w", addr, err)
+	}
+	return &Server{
+		srv: &http.Server{
+			Handler:           handler,
+			ReadHeaderTimeout: 10 * time.Second,
+			ReadTimeout:       60 * time.Second,
+			WriteTimeout:      60 * time.Second,
+			IdleTimeout:       120 * time.Second,
+			MaxHeaderBytes:    64 << 10,
+			ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		},
+		listener: ln,
+		log:      log,
+	}, nil
+}
+
+// Addr is the address the server listens on.
+func (s *Server) Addr() string { return s.listener.Addr().String() }
+
+// Serve serves until ctx ends, then stops accepting connections and gives
+// in-flight requests up to grace to finish.
+func (s *Server) Serve(ctx context.Context, grace time.Duration) error {
+	errc := make(chan error, 1)
+	go func() { errc <- s.srv.Serve(s.listener) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	s.log.Info("shutting down", slog.Duration("grace", grace))
+	sctx, cancel := context.WithTimeout(context.Background(), grace)
+	defer cancel()
+	if err := s.srv.Shutdown(sctx); err != nil {
+		s.srv.Close()
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: %w", err)
+	}
+	return nil
+}
