@@ -48,7 +48,7 @@ func Open(ctx context.Context, url string) (Store, error) {
 	}
 	s, err := sqlite.Open(ctx, url)
 	if err != nil {
-		return nil, fmt.Errorf("open sqlite %s: %w", url, err)
+		return nil, err // already says "open sqlite <path>"
 	}
 	return s, nil
 }
