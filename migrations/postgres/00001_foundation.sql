@@ -55,6 +55,9 @@ CREATE TABLE users (
 -- Emails are unique across the platform, case-insensitively: the core stores
 -- the normalized form and this index is the only arbiter.
 CREATE UNIQUE INDEX users_email_normalized_key ON users (email_normalized);
+-- Deleting a tenant cascades to its home users through this column: without
+-- the index every tenant deletion scans the whole users table.
+CREATE INDEX users_home_tenant_id_idx ON users (home_tenant_id);
 
 CREATE TABLE memberships (
     tenant_id     BIGINT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,

@@ -58,6 +58,7 @@ CREATE TABLE users (
 -- Emails are unique across the platform, case-insensitively: the core stores
 -- the normalized form and this index is the only arbiter.
 CREATE UNIQUE INDEX users_email_normalized_key ON users (email_normalized);
+CREATE INDEX users_home_tenant_id_idx ON users (home_tenant_id);
 
 CREATE TABLE memberships (
     tenant_id     INTEGER NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
