@@ -9,14 +9,18 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/rosterhq/roster/internal/api/authn"
+	"github.com/rosterhq/roster/internal/api/clientapi"
 	"github.com/rosterhq/roster/internal/api/httpkit"
 	"github.com/rosterhq/roster/internal/core"
+	"github.com/rosterhq/roster/internal/token"
 )
 
 // Deps is what the HTTP layer needs from the rest of Roster.
 type Deps struct {
 	Service *core.Service
-	Store   core.Store // for readiness only
+	Store   core.Store    // for readiness only
+	Tokens  *token.Issuer // nil: bearer tokens are refused, API keys still work
 	Log     *slog.Logger
 }
 
@@ -26,6 +30,12 @@ func NewHandler(d Deps) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", healthz)
 	mux.HandleFunc("GET /readyz", readyz(d.Store, d.Log))
+
+	auth := &authn.Authenticator{Service: d.Service}
+	if d.Tokens != nil {
+		auth.Verify = verifierOf(d.Tokens)
+	}
+	clientapi.Routes(mux, clientapi.Deps{Service: d.Service, Auth: auth, Log: d.Log})
 
 	var h http.Handler = mux
 	h = httpkit.Recover(d.Log, h)

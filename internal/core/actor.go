@@ -61,12 +61,6 @@ func roleLevel(role string) int {
 	return 0
 }
 
-// canManageUsers reports whether the actor may create, change or remove
-// users of its tenant.
-func (a Actor) canManageUsers() bool {
-	return a.Kind == ActorOperator || a.Kind == ActorAPIKey || (a.Kind == ActorUser && a.Role == RoleClientAdmin)
-}
-
 // canGrant reports whether the actor may give a user the role: a user can
 // grant at most its own level; tenant credentials and the operator any
 // tenant role.
@@ -84,12 +78,18 @@ func (a Actor) requireTenant() error {
 	return nil
 }
 
-func (a Actor) requireUserManager() error {
+// requireUsers allows the operator, tenant credentials with scope, and the
+// tenant's clientAdmin users (with scope, when their token carries scopes):
+// the gate of every user read (ScopeUsersRead) and write (ScopeUsersWrite).
+func (a Actor) requireUsers(scope string) error {
 	if err := a.requireTenant(); err != nil {
 		return err
 	}
-	if !a.canManageUsers() {
+	switch {
+	case a.Kind == ActorUser && a.Role != RoleClientAdmin:
 		return Errorf(Forbidden, "role %s may not manage users", a.Role)
+	case !a.HasScope(scope):
+		return Errorf(Forbidden, "the credential lacks scope %s", scope)
 	}
 	return nil
 }

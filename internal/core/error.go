@@ -20,6 +20,9 @@ const (
 	NotFound ErrorCode = "not_found"
 	// Forbidden: the caller is known but may not do this.
 	Forbidden ErrorCode = "forbidden"
+	// Unprocessable: the request is well formed but cannot be carried out
+	// as sent (an Idempotency-Key reused with a different request).
+	Unprocessable ErrorCode = "unprocessable"
 	// Unauthenticated: the caller's credential is missing, unknown or revoked.
 	Unauthenticated ErrorCode = "unauthenticated"
 	// Busy: a bounded resource (the hash pool) is saturated; retry later.

@@ -41,7 +41,7 @@ func payloadOf(u User, changed ...string) userEventPayload {
 // tenant or a role the actor may not grant; Conflict (field "email") when the
 // email is taken anywhere on the platform; Busy when hashing is saturated.
 func (s *Service) CreateUser(ctx context.Context, a Actor, cmd CreateUser) (User, error) {
-	if err := a.requireUserManager(); err != nil {
+	if err := a.requireUsers(ScopeUsersWrite); err != nil {
 		return User{}, err
 	}
 	if cmd.ClientID != "" && cmd.ClientID != a.ClientID {
@@ -102,7 +102,7 @@ func (s *Service) CreateUser(ctx context.Context, a Actor, cmd CreateUser) (User
 // GetUser returns a user of the actor's tenant. Errors: NotFound for an
 // unknown id or another tenant's user.
 func (s *Service) GetUser(ctx context.Context, a Actor, id int64) (User, error) {
-	if err := a.requireTenant(); err != nil {
+	if err := a.requireUsers(ScopeUsersRead); err != nil {
 		return User{}, err
 	}
 	return s.store.GetUser(ctx, a.TenantID, id)
@@ -118,7 +118,7 @@ type UserPage struct {
 // ListUsers returns a page of the actor's tenant's users in id order.
 // Errors: Invalid (field "limit" or "email").
 func (s *Service) ListUsers(ctx context.Context, a Actor, f UserFilter) (UserPage, error) {
-	if err := a.requireTenant(); err != nil {
+	if err := a.requireUsers(ScopeUsersRead); err != nil {
 		return UserPage{}, err
 	}
 	switch {
@@ -152,7 +152,7 @@ func (s *Service) ListUsers(ctx context.Context, a Actor, f UserFilter) (UserPag
 //
 // Errors: as CreateUser, and NotFound for an unknown or foreign id.
 func (s *Service) UpdateUser(ctx context.Context, a Actor, id int64, cmd UpdateUser) (User, error) {
-	if err := a.requireUserManager(); err != nil {
+	if err := a.requireUsers(ScopeUsersWrite); err != nil {
 		return User{}, err
 	}
 	current, err := s.store.GetUser(ctx, a.TenantID, id)
@@ -279,7 +279,7 @@ func mergeUserUpdate(latest, next User, changed []string) User {
 // DeleteUser removes a user from the actor's tenant and records
 // user_deleted. Errors: NotFound for an unknown or foreign id.
 func (s *Service) DeleteUser(ctx context.Context, a Actor, id int64) error {
-	if err := a.requireUserManager(); err != nil {
+	if err := a.requireUsers(ScopeUsersWrite); err != nil {
 		return err
 	}
 	now := s.now()

@@ -27,6 +27,12 @@ type Reader interface {
 	ListAPIKeys(ctx context.Context, tenantID int64) ([]APIKey, error)
 
 	ListEvents(ctx context.Context, tenantID int64, f EventFilter) ([]Event, error)
+
+	// ListSigningKeys returns every signing key, newest first.
+	ListSigningKeys(ctx context.Context) ([]SigningKey, error)
+
+	// GetIdempotencyRecord returns the record of (tenant, key).
+	GetIdempotencyRecord(ctx context.Context, tenantID int64, key string) (IdempotencyRecord, error)
 }
 
 // Tx is one write transaction. Everything done through it commits together or
@@ -64,6 +70,25 @@ type Tx interface {
 
 	// InsertEvent appends e and sets e.ID.
 	InsertEvent(ctx context.Context, e *Event) error
+
+	// InsertSigningKey stores k. Conflict when k.ID exists.
+	InsertSigningKey(ctx context.Context, k *SigningKey) error
+	// RetireSigningKey sets the key's RetiredAt. NotFound when unknown.
+	RetireSigningKey(ctx context.Context, id string, at time.Time) error
+	// DeleteSigningKey removes a key. NotFound when unknown.
+	DeleteSigningKey(ctx context.Context, id string) error
+
+	// InsertIdempotencyRecord stores r (not completed). Conflict (field
+	// "Idempotency-Key") when the tenant already has a record with r.Key.
+	InsertIdempotencyRecord(ctx context.Context, r *IdempotencyRecord) error
+	// CompleteIdempotencyRecord stores the response of (tenant, key).
+	// NotFound when there is no such record.
+	CompleteIdempotencyRecord(ctx context.Context, tenantID int64, key string, status int, body []byte) error
+	// DeleteIdempotencyRecord removes (tenant, key). NotFound when unknown.
+	DeleteIdempotencyRecord(ctx context.Context, tenantID int64, key string) error
+	// DeleteIdempotencyRecordsBefore removes every record created before t
+	// and returns how many it removed.
+	DeleteIdempotencyRecordsBefore(ctx context.Context, t time.Time) (int64, error)
 }
 
 // Store persists the core's objects.

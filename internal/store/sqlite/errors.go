@@ -25,6 +25,13 @@ func isUniqueViolation(err error) bool {
 	return false
 }
 
+// isForeignKeyViolation reports whether err is SQLite refusing a row whose
+// foreign key points at nothing, judged by the driver's extended result code.
+func isForeignKeyViolation(err error) bool {
+	var e *sqlite.Error
+	return errors.As(err, &e) && e.Code() == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY
+}
+
 // notFound is the core's NotFound for one kind of object ("user", ...).
 func notFound(what string) error {
 	return core.Errorf(core.NotFound, "%s not found", what)

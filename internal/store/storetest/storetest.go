@@ -25,6 +25,11 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Events", func(t *testing.T) { testEvents(t, open(t)) })
 	t.Run("CursorListingDuringInserts", func(t *testing.T) { testCursorListingDuringInserts(t, open(t)) })
 	t.Run("DeleteTenantCascades", func(t *testing.T) { testDeleteTenantCascades(t, open(t)) })
+	t.Run("SigningKeys", func(t *testing.T) { testSigningKeys(t, open(t)) })
+	t.Run("IdempotencyRecords", func(t *testing.T) { testIdempotencyRecords(t, open(t)) })
+	t.Run("IdempotencyExpiry", func(t *testing.T) { testIdempotencyExpiry(t, open(t)) })
+	t.Run("IdempotencyKeyRace", func(t *testing.T) { testIdempotencyKeyRace(t, open(t)) })
+	t.Run("IdempotencyReadLocks", func(t *testing.T) { testIdempotencyReadLocks(t, open(t)) })
 	t.Run("Ping", func(t *testing.T) {
 		if err := open(t).Ping(context.Background()); err != nil {
 			t.Fatalf("Ping: %v", err)
