@@ -1,12 +1,16 @@
 package main
 
 import (
+	"context"
 	"log/slog"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/rosterhq/roster/internal/api"
+	"github.com/rosterhq/roster/internal/core"
 	"github.com/rosterhq/roster/internal/store"
+	"github.com/rosterhq/roster/internal/token"
 )
 
 func (a *app) serveCommand() *cobra.Command {
@@ -22,10 +26,27 @@ func (a *app) serveCommand() *cobra.Command {
 				return err
 			}
 			defer st.Close()
-			srv, err := api.Listen(a.cfg.Listen, api.NewHandler(api.Deps{Service: svc, Store: st, Log: log}), log)
+			srv, err := api.Listen(a.cfg.Listen, nil, log)
 			if err != nil {
 				return err
 			}
+			baseURL := a.cfg.BaseURL
+			if baseURL == "" {
+				baseURL = "http://" + srv.Addr()
+			}
+			tokens, err := token.NewIssuer(ctx, st, token.Config{Issuer: baseURL})
+			if err != nil {
+				return err
+			}
+			srv.SetHandler(api.NewHandler(api.Deps{Service: svc, Store: st, Tokens: tokens, Log: log}))
+			demo, created, err := svc.EnsureDemoTenant(ctx)
+			if err != nil {
+				return err
+			}
+			if created {
+				printFirstStart(a.stdout, demo, baseURL)
+			}
+			go purgeIdempotency(ctx, svc, log)
 			log.Info("roster listening",
 				slog.String("addr", srv.Addr()),
 				slog.String("store", storeKind(a.cfg.Database)),
@@ -41,6 +62,24 @@ func (a *app) serveCommand() *cobra.Command {
 	a.cfg.registerServeFlags(e)
 	a.flags = append(a.flags, e)
 	return cmd
+}
+
+// purgeIdempotency forgets expired Idempotency-Keys every hour until ctx ends.
+func purgeIdempotency(ctx context.Context, svc *core.Service, log *slog.Logger) {
+	tick := time.NewTicker(time.Hour)
+	defer tick.Stop()
+	for {
+		if n, err := svc.PurgeIdempotency(ctx); err != nil && ctx.Err() == nil {
+			log.Warn("purge idempotency records", slog.Any("error", err))
+		} else if n > 0 {
+			log.Info("purged idempotency records", slog.Int64("count", n))
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
 }
 
 // storeKind names the store for logs without printing its URL, which may

@@ -73,6 +73,10 @@ func Listen(addr string, handler http.Handler, log *slog.Logger) (*Server, error
 	}, nil
 }
 
+// SetHandler sets the handler, for when building it needs the address
+// (the token issuer is named after the server's URL). Call before Serve.
+func (s *Server) SetHandler(h http.Handler) { s.srv.Handler = h }
+
 // Addr is the address the server listens on.
 func (s *Server) Addr() string { return s.listener.Addr().String() }
 
