@@ -48,29 +48,6 @@ func (a Actor) Label() string {
 	}
 }
 
-// roleLevel orders the built-in roles for "grant at most your own level".
-func roleLevel(role string) int {
-	switch role {
-	case RoleClientAdmin:
-		return 3
-	case RoleEditor:
-		return 2
-	case RoleClientUser:
-		return 1
-	}
-	return 0
-}
-
-// canGrant reports whether the actor may give a user the role: a user can
-// grant at most its own level; tenant credentials and the operator any
-// tenant role.
-func (a Actor) canGrant(role string) bool {
-	if a.Kind == ActorUser {
-		return roleLevel(role) <= roleLevel(a.Role)
-	}
-	return true
-}
-
 func (a Actor) requireTenant() error {
 	if a.TenantID == 0 {
 		return Errorf(Unauthenticated, "no tenant credential")
@@ -81,6 +58,9 @@ func (a Actor) requireTenant() error {
 // requireUsers allows the operator, tenant credentials with scope, and the
 // tenant's clientAdmin users (with scope, when their token carries scopes):
 // the gate of every user read (ScopeUsersRead) and write (ScopeUsersWrite).
+// Because only clientAdmin, the highest tenant role, may manage users, "a
+// credential grants at most its own level" (DESIGN §2) holds without a
+// per-role check.
 func (a Actor) requireUsers(scope string) error {
 	if err := a.requireTenant(); err != nil {
 		return err

@@ -116,6 +116,9 @@ func (s *Service) createTenant(ctx context.Context, name, subdomain, adminEmail,
 			CreatedBy: op.Label(), UpdatedBy: op.Label(), CreatedAt: now, UpdatedAt: now,
 		}
 		if err := tx.InsertUser(ctx, &out.Admin); err != nil {
+			if e := AsError(err); e != nil && e.Code == Conflict {
+				return FieldError(Conflict, "adminEmail", "is already a user's email")
+			}
 			return err
 		}
 		if err := insertEvent(ctx, tx, op, EventUserCreated, "user", strconv.FormatInt(out.Admin.ID, 10), payloadOf(out.Admin), now); err != nil {

@@ -55,7 +55,7 @@ func (s *Service) CreateUser(ctx context.Context, a Actor, cmd CreateUser) (User
 	if err != nil {
 		return User{}, err
 	}
-	role, err := resolveRole(a, cmd.Role)
+	role, err := resolveRole(cmd.Role)
 	if err != nil {
 		return User{}, err
 	}
@@ -213,15 +213,12 @@ func (s *Service) applyUserUpdate(ctx context.Context, a Actor, u User, cmd Upda
 		}
 	}
 	if cmd.Role != nil {
-		role, err := resolveRole(a, *cmd.Role)
+		role, err := resolveRole(*cmd.Role)
 		if err != nil {
 			return u, nil, err
 		}
-		if !a.canGrant(u.Role) {
-			return u, nil, FieldError(Forbidden, "role", "a %s may not change the role of a %s", a.Role, u.Role)
-		}
 		if role.ID != u.RoleID {
-			u.RoleID, u.Role = role.ID, role.Key
+			u.RoleID, u.Role, u.AccountAdmin = role.ID, role.Key, role.Key == RoleClientAdmin
 			changed = append(changed, "role")
 		}
 	}
@@ -262,7 +259,7 @@ func mergeUserUpdate(latest, next User, changed []string) User {
 		case "name":
 			latest.Name = next.Name
 		case "role":
-			latest.RoleID, latest.Role = next.RoleID, next.Role
+			latest.RoleID, latest.Role, latest.AccountAdmin = next.RoleID, next.Role, next.AccountAdmin
 		case "active":
 			latest.Active = next.Active
 		case "emailFilteringEnabled":
@@ -287,9 +284,6 @@ func (s *Service) DeleteUser(ctx context.Context, a Actor, id int64) error {
 		u, err := tx.GetUser(ctx, a.TenantID, id)
 		if err != nil {
 			return err
-		}
-		if !a.canGrant(u.Role) {
-			return Errorf(Forbidden, "a %s may not remove a %s", a.Role, u.Role)
 		}
 		if err := tx.DeleteUser(ctx, a.TenantID, id); err != nil {
 			return err

@@ -25,18 +25,14 @@ func validateName(field, name string, required bool) (string, error) {
 	return name, nil
 }
 
-// resolveRole maps a role key or alias to a built-in role ("" is clientUser)
-// and checks that the actor may grant it.
-func resolveRole(a Actor, keyOrAlias string) (Role, error) {
+// resolveRole maps a role key or alias to a built-in role ("" is clientUser).
+func resolveRole(keyOrAlias string) (Role, error) {
 	if keyOrAlias == "" {
 		keyOrAlias = RoleClientUser
 	}
 	r, ok := BuiltinRole(keyOrAlias)
 	if !ok {
 		return Role{}, FieldError(Invalid, "role", "must be one of clientUser, editor, clientAdmin")
-	}
-	if !a.canGrant(r.Key) {
-		return Role{}, FieldError(Forbidden, "role", "a %s may not grant %s", a.Role, r.Key)
 	}
 	return r, nil
 }
