@@ -118,9 +118,6 @@ func NewIssuer(ctx context.Context, st core.Store, cfg Config) (*Issuer, error) 
 	return i, nil
 }
 
-// TTL is how long the tokens Issue makes are valid.
-func (i *Issuer) TTL() time.Duration { return i.cfg.TTL }
-
 // Issue signs an access token carrying c with the current key. It returns
 // the token and how long it is valid.
 //

@@ -127,6 +127,34 @@ func (i *Issuer) Rotate(ctx context.Context) (kid string, err error) {
 func (i *Issuer) reload(ctx context.Context) error {
 	i.reloadMu.Lock()
 	defer i.reloadMu.Unlock()
+	return i.load(ctx)
+}
+
+// refresh reloads the keys when they were read more than refreshInterval
+// ago. Callers that find them stale at once wait for one reload, not one
+// each.
+func (i *Issuer) refresh(ctx context.Context) error {
+	if !i.stale() {
+		return nil
+	}
+	i.reloadMu.Lock()
+	defer i.reloadMu.Unlock()
+	if !i.stale() { // another caller reloaded while this one waited
+		return nil
+	}
+	return i.load(ctx)
+}
+
+func (i *Issuer) stale() bool {
+	i.mu.RLock()
+	defer i.mu.RUnlock()
+	since := i.cfg.Now().Sub(i.loadedAt)
+	return since < 0 || since >= refreshInterval
+}
+
+// load reads the keys; the caller holds reloadMu, so that an older read
+// never replaces a newer one.
+func (i *Issuer) load(ctx context.Context) error {
 	list, err := i.store.ListSigningKeys(ctx)
 	if err != nil {
 		return fmt.Errorf("load signing keys: %w", err)
@@ -146,17 +174,6 @@ func (i *Issuer) reload(ctx context.Context) error {
 	i.keys, i.loadedAt = keys, i.cfg.Now()
 	i.mu.Unlock()
 	return nil
-}
-
-// refresh reloads the keys when they were read more than refreshInterval ago.
-func (i *Issuer) refresh(ctx context.Context) error {
-	i.mu.RLock()
-	since := i.cfg.Now().Sub(i.loadedAt)
-	i.mu.RUnlock()
-	if since >= 0 && since < refreshInterval {
-		return nil
-	}
-	return i.reload(ctx)
 }
 
 // current returns the newest unretired key.

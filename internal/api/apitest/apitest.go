@@ -159,10 +159,14 @@ func (b *SyncBuffer) String() string {
 	return b.buf.String()
 }
 
-// AssertNoSecrets fails the test when the logs contain any of secrets.
+// AssertNoSecrets fails the test when the logs contain any of secrets, or
+// anything shaped like a password hash.
 func (e *Env) AssertNoSecrets(t *testing.T, secrets ...string) {
 	t.Helper()
 	logs := e.Logs.String()
+	if strings.Contains(logs, "$argon2") {
+		t.Errorf("the logs contain a password hash")
+	}
 	for _, s := range secrets {
 		if s != "" && strings.Contains(logs, s) {
 			t.Errorf("the logs contain a secret (%d characters starting %q)", len(s), s[:min(4, len(s))])
