@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/rosterhq/roster/internal/api/authapi"
 	"github.com/rosterhq/roster/internal/api/authn"
 	"github.com/rosterhq/roster/internal/api/clientapi"
 	"github.com/rosterhq/roster/internal/api/httpkit"
@@ -36,6 +37,9 @@ func NewHandler(d Deps) http.Handler {
 		auth.Verify = verifierOf(d.Tokens)
 	}
 	clientapi.Routes(mux, clientapi.Deps{Service: d.Service, Auth: auth, Log: d.Log})
+	if d.Tokens != nil {
+		authapi.Routes(mux, authapi.Deps{Service: d.Service, Tokens: d.Tokens, Log: d.Log})
+	}
 
 	var h http.Handler = mux
 	h = httpkit.Recover(d.Log, h)
