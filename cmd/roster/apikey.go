@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -50,30 +51,23 @@ func (a *app) apikeyCreateCommand(clientID *string) *cobra.Command {
 		Short: "Create an API key (shown once)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			svc, st, err := a.openService(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer st.Close()
-			actor, err := tenantActor(cmd.Context(), svc, *clientID)
-			if err != nil {
-				return err
-			}
-			var list []string
-			if scopes != "" {
-				list = strings.Split(scopes, ",")
-			}
-			k, plaintext, err := svc.CreateAPIKey(cmd.Context(), actor, core.CreateAPIKey{Name: name, Scopes: list})
-			if err != nil {
-				return err
-			}
-			if asJSON {
-				v := apiKeyView(k)
-				v.Key = plaintext
-				return json.NewEncoder(cmd.OutOrStdout()).Encode(v)
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "API key %d created: %s\nIt is shown only now: keep it safe.\n", k.ID, plaintext)
-			return nil
+			return a.asTenant(cmd.Context(), *clientID, func(svc *core.Service, actor core.Actor) error {
+				var list []string
+				if scopes != "" {
+					list = strings.Split(scopes, ",")
+				}
+				k, plaintext, err := svc.CreateAPIKey(cmd.Context(), actor, core.CreateAPIKey{Name: name, Scopes: list})
+				if err != nil {
+					return err
+				}
+				if asJSON {
+					v := apiKeyView(k)
+					v.Key = plaintext
+					return json.NewEncoder(cmd.OutOrStdout()).Encode(v)
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "API key %d created: %s\nIt is shown only now: keep it safe.\n", k.ID, plaintext)
+				return nil
+			})
 		},
 	}
 	cmd.Flags().StringVar(&name, "name", "", "a label for the key")
@@ -89,33 +83,26 @@ func (a *app) apikeyListCommand(clientID *string) *cobra.Command {
 		Short: "List a tenant's API keys (prefixes only)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			svc, st, err := a.openService(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer st.Close()
-			actor, err := tenantActor(cmd.Context(), svc, *clientID)
-			if err != nil {
-				return err
-			}
-			keys, err := svc.ListAPIKeys(cmd.Context(), actor)
-			if err != nil {
-				return err
-			}
-			views := make([]apiKeyJSON, len(keys))
-			for i, k := range keys {
-				views[i] = apiKeyView(k)
-			}
-			if asJSON {
-				return json.NewEncoder(cmd.OutOrStdout()).Encode(views)
-			}
-			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "ID\tNAME\tPREFIX\tSCOPES\tCREATED\tLAST USED\tREVOKED")
-			for _, v := range views {
-				fmt.Fprintf(tw, "%d\t%s\t%s…\t%s\t%s\t%s\t%s\n", v.ID, v.Name, v.Prefix, strings.Join(v.Scopes, ","),
-					v.CreatedAt.Format(time.RFC3339), optTime(v.LastUsedAt), optTime(v.RevokedAt))
-			}
-			return tw.Flush()
+			return a.asTenant(cmd.Context(), *clientID, func(svc *core.Service, actor core.Actor) error {
+				keys, err := svc.ListAPIKeys(cmd.Context(), actor)
+				if err != nil {
+					return err
+				}
+				views := make([]apiKeyJSON, len(keys))
+				for i, k := range keys {
+					views[i] = apiKeyView(k)
+				}
+				if asJSON {
+					return json.NewEncoder(cmd.OutOrStdout()).Encode(views)
+				}
+				tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
+				fmt.Fprintln(tw, "ID\tNAME\tPREFIX\tSCOPES\tCREATED\tLAST USED\tREVOKED")
+				for _, v := range views {
+					fmt.Fprintf(tw, "%d\t%s\t%s…\t%s\t%s\t%s\t%s\n", v.ID, v.Name, v.Prefix, strings.Join(v.Scopes, ","),
+						v.CreatedAt.Format(time.RFC3339), optTime(v.LastUsedAt), optTime(v.RevokedAt))
+				}
+				return tw.Flush()
+			})
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the result as JSON")
@@ -129,20 +116,13 @@ func (a *app) apikeyRevokeCommand(clientID *string) *cobra.Command {
 		Short: "Revoke an API key",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			svc, st, err := a.openService(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer st.Close()
-			actor, err := tenantActor(cmd.Context(), svc, *clientID)
-			if err != nil {
-				return err
-			}
-			if err := svc.RevokeAPIKey(cmd.Context(), actor, id); err != nil {
-				return err
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "API key %d revoked\n", id)
-			return nil
+			return a.asTenant(cmd.Context(), *clientID, func(svc *core.Service, actor core.Actor) error {
+				if err := svc.RevokeAPIKey(cmd.Context(), actor, id); err != nil {
+					return err
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "API key %d revoked\n", id)
+				return nil
+			})
 		},
 	}
 	cmd.Flags().Int64Var(&id, "id", 0, "the key's id, from `roster apikey list` (required)")
@@ -155,4 +135,19 @@ func optTime(t *time.Time) string {
 		return "-"
 	}
 	return t.Format(time.RFC3339)
+}
+
+// asTenant opens the store and runs fn as the operator acting on the tenant
+// with clientID.
+func (a *app) asTenant(ctx context.Context, clientID string, fn func(*core.Service, core.Actor) error) error {
+	svc, st, err := a.openService(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	actor, err := tenantActor(ctx, svc, clientID)
+	if err != nil {
+		return err
+	}
+	return fn(svc, actor)
 }
