@@ -11,7 +11,9 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/rosterhq/roster/internal/api"
 	"github.com/rosterhq/roster/internal/core"
+	"github.com/rosterhq/roster/internal/ratelimit"
 	"github.com/rosterhq/roster/internal/store"
 )
 
@@ -23,6 +25,14 @@ type config struct {
 	Listen        string
 	BaseURL       string
 	ShutdownGrace time.Duration
+
+	RedisURL         string
+	RedisPrefix      string
+	RateLimit        int // requests per minute per credential; 0: none
+	RateBurst        int // 0: RateLimit
+	LoginMaxFailures int // 0: no lockout
+	LoginLockout     time.Duration
+	LoginRate        int // login attempts per minute per identity; 0: none
 
 	LogLevel  string
 	LogFormat string
@@ -130,6 +140,13 @@ func (c *config) registerServeFlags(e *envFlags) {
 	e.String(&c.Listen, "listen", "ROSTER_LISTEN", "127.0.0.1:8080", "address to listen on")
 	e.String(&c.BaseURL, "base-url", "ROSTER_BASE_URL", "", "public URL of this server (default: http://<listen address>)")
 	e.Duration(&c.ShutdownGrace, "shutdown-grace", "ROSTER_SHUTDOWN_GRACE", 15*time.Second, "how long in-flight requests may take to finish on SIGTERM")
+	e.String(&c.RedisURL, "redis-url", "ROSTER_REDIS_URL", "", "Redis holding the rate limits' buckets, shared by every process using it (default: each process keeps its own)")
+	e.String(&c.RedisPrefix, "redis-prefix", "ROSTER_REDIS_PREFIX", ratelimit.DefaultPrefix, "prefix of the rate limits' keys in Redis")
+	e.Int(&c.RateLimit, "rate-limit", "ROSTER_RATE_LIMIT", 600, "requests per minute per API key (with its tokens) or logged-in user; a tenant's own limit wins; 0: no limit")
+	e.Int(&c.RateBurst, "rate-burst", "ROSTER_RATE_BURST", 0, "requests a credential may make at once (0: the rate limit)")
+	e.Int(&c.LoginMaxFailures, "login-max-failures", "ROSTER_LOGIN_MAX_FAILURES", 5, "failed logins per email and client address per lockout window before logins are refused (0: no lockout)")
+	e.Duration(&c.LoginLockout, "login-lockout", "ROSTER_LOGIN_LOCKOUT", 15*time.Minute, "the lockout window: the failures it allows come back over it")
+	e.Int(&c.LoginRate, "login-rate", "ROSTER_LOGIN_RATE", 10, "login attempts per minute per email and client address, failed or not (0: no limit)")
 }
 
 // Validate checks the settings that flags cannot type-check.
@@ -150,7 +167,30 @@ func (c *config) Validate() error {
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		return fmt.Errorf("--log-format %q: must be text or json", c.LogFormat)
 	}
+	for _, f := range []struct {
+		name  string
+		value int
+	}{{"--rate-limit", c.RateLimit}, {"--rate-burst", c.RateBurst}, {"--login-max-failures", c.LoginMaxFailures}, {"--login-rate", c.LoginRate}} {
+		if f.value < 0 {
+			return fmt.Errorf("%s %d: must not be negative", f.name, f.value)
+		}
+	}
+	if c.LoginMaxFailures > 0 && c.LoginLockout <= 0 {
+		return fmt.Errorf("--login-lockout %s: must be positive when --login-max-failures is set", c.LoginLockout)
+	}
 	return nil
+}
+
+// limits turns the rate limit settings into the HTTP layer's.
+func (c *config) limits() api.Limits {
+	l := api.Limits{LoginMaxFailures: c.LoginMaxFailures, LoginLockout: c.LoginLockout}
+	if c.RateLimit > 0 {
+		l.Credential = ratelimit.Rule{Limit: c.RateLimit, Period: time.Minute, Burst: c.RateBurst}
+	}
+	if c.LoginRate > 0 {
+		l.LoginAttempts = ratelimit.PerMinute(c.LoginRate)
+	}
+	return l
 }
 
 func parseLevel(s string) (slog.Level, error) {

@@ -106,7 +106,8 @@ type server struct {
 func startServer(t *testing.T, bin, db string) *server {
 	t.Helper()
 	args := append(append([]string{"--database", db}, cheapHashing...),
-		"--log-format", "json", "--log-level", "info", "serve", "--listen", "127.0.0.1:0")
+		"--log-format", "json", "--log-level", "info", "serve", "--listen", "127.0.0.1:0",
+		"--rate-limit", "0") // the streams of creates here must not meet the per-key rate limit
 	s := &server{t: t, cmd: exec.Command(bin, args...), log: newLogWatch(), exited: make(chan struct{})}
 	s.cmd.Stdout = io.Discard // the first-start banner; the store has a tenant, so none
 	s.cmd.Stderr = s.log

@@ -9,6 +9,7 @@ import (
 
 	"github.com/rosterhq/roster/internal/api"
 	"github.com/rosterhq/roster/internal/core"
+	"github.com/rosterhq/roster/internal/ratelimit"
 	"github.com/rosterhq/roster/internal/store"
 	"github.com/rosterhq/roster/internal/token"
 )
@@ -26,6 +27,11 @@ func (a *app) serveCommand() *cobra.Command {
 				return err
 			}
 			defer st.Close()
+			limiter, closeLimiter, err := ratelimit.Open(ctx, a.cfg.RedisURL, a.cfg.RedisPrefix, log)
+			if err != nil {
+				return err
+			}
+			defer closeLimiter()
 			srv, err := api.Listen(a.cfg.Listen, nil, log)
 			if err != nil {
 				return err
@@ -38,7 +44,8 @@ func (a *app) serveCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			srv.SetHandler(api.NewHandler(api.Deps{Service: svc, Store: st, Tokens: tokens, Log: log}))
+			srv.SetHandler(api.NewHandler(api.Deps{Service: svc, Store: st, Tokens: tokens, Log: log,
+				Limiter: limiter, Limits: a.cfg.limits()}))
 			demo, created, err := svc.EnsureDemoTenant(ctx)
 			if err != nil {
 				return err
@@ -50,7 +57,8 @@ func (a *app) serveCommand() *cobra.Command {
 			log.Info("roster listening",
 				slog.String("addr", srv.Addr()),
 				slog.String("store", storeKind(a.cfg.Database)),
-				slog.Int("hash_workers", svc.Hashes().Workers()))
+				slog.Int("hash_workers", svc.Hashes().Workers()),
+				slog.String("rate_limits", limiterKind(a.cfg.RedisURL)))
 			if err := srv.Serve(ctx, a.cfg.ShutdownGrace); err != nil {
 				return err
 			}
@@ -89,4 +97,13 @@ func storeKind(url string) string {
 		return "postgres"
 	}
 	return "sqlite:" + url
+}
+
+// limiterKind says where the rate limits' buckets are, for logs, without
+// the Redis URL, which may hold a password.
+func limiterKind(redisURL string) string {
+	if redisURL == "" {
+		return "memory"
+	}
+	return "redis"
 }

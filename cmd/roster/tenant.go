@@ -22,7 +22,7 @@ type tenantCreatedJSON struct {
 
 func (a *app) tenantCommand() *cobra.Command {
 	cmd := &cobra.Command{Use: "tenant", Short: "Manage tenants (platform operator)"}
-	cmd.AddCommand(a.tenantCreateCommand())
+	cmd.AddCommand(a.tenantCreateCommand(), a.tenantUpdateCommand())
 	return cmd
 }
 

@@ -13,7 +13,9 @@ import (
 	"github.com/rosterhq/roster/internal/api/authn"
 	"github.com/rosterhq/roster/internal/api/clientapi"
 	"github.com/rosterhq/roster/internal/api/httpkit"
+	"github.com/rosterhq/roster/internal/api/openapi"
 	"github.com/rosterhq/roster/internal/core"
+	"github.com/rosterhq/roster/internal/ratelimit"
 	"github.com/rosterhq/roster/internal/token"
 )
 
@@ -23,6 +25,26 @@ type Deps struct {
 	Store   core.Store    // for readiness only
 	Tokens  *token.Issuer // nil: bearer tokens are refused, API keys still work
 	Log     *slog.Logger
+
+	// Limiter holds the rate limits' buckets (in process, or in Redis to
+	// share them); nil: no rate limits at all.
+	Limiter ratelimit.Limiter
+	Limits  Limits
+}
+
+// Limits are the rate limits' settings, applied when Deps.Limiter is set.
+type Limits struct {
+	// Credential is the limit of each API key (with the tokens issued for
+	// it) and each logged-in user; a tenant's own limits replace it for its
+	// credentials. A zero Limit: none.
+	Credential ratelimit.Rule
+	// LoginMaxFailures failed logins per email and client address are
+	// allowed per LoginLockout; 0: no lockout.
+	LoginMaxFailures int
+	LoginLockout     time.Duration
+	// LoginAttempts limits every login attempt per email and client
+	// address; a zero Limit: none.
+	LoginAttempts ratelimit.Rule
 }
 
 // NewHandler returns the root handler: every route, wrapped in the shared
@@ -31,14 +53,25 @@ func NewHandler(d Deps) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", healthz)
 	mux.HandleFunc("GET /readyz", readyz(d.Store, d.Log))
+	openapi.Routes(mux)
 
 	auth := &authn.Authenticator{Service: d.Service}
 	if d.Tokens != nil {
 		auth.Verify = verifierOf(d.Tokens)
 	}
+	var protect *authapi.LoginProtection
+	if d.Limiter != nil {
+		if d.Limits.Credential.Limit > 0 {
+			auth.Limits = &authn.Limits{Limiter: d.Limiter, Rule: d.Limits.Credential, Service: d.Service, Log: d.Log}
+		}
+		if d.Limits.LoginMaxFailures > 0 || d.Limits.LoginAttempts.Limit > 0 {
+			protect = &authapi.LoginProtection{Limiter: d.Limiter, MaxFailures: d.Limits.LoginMaxFailures,
+				Lockout: d.Limits.LoginLockout, Attempts: d.Limits.LoginAttempts, Log: d.Log}
+		}
+	}
 	clientapi.Routes(mux, clientapi.Deps{Service: d.Service, Auth: auth, Log: d.Log})
 	if d.Tokens != nil {
-		authapi.Routes(mux, authapi.Deps{Service: d.Service, Tokens: d.Tokens, Log: d.Log})
+		authapi.Routes(mux, authapi.Deps{Service: d.Service, Tokens: d.Tokens, Log: d.Log, Protection: protect})
 	}
 
 	var h http.Handler = mux

@@ -43,7 +43,8 @@ type Tx interface {
 	// InsertTenant stores t and sets t.ID. Conflict (field "subdomain") when
 	// the subdomain is taken.
 	InsertTenant(ctx context.Context, t *Tenant) error
-	// UpdateTenant saves t.Name, t.Subdomain and t.UpdatedAt.
+	// UpdateTenant saves t.Name, t.Subdomain, t.RateLimit, t.RateBurst and
+	// t.UpdatedAt.
 	UpdateTenant(ctx context.Context, t *Tenant) error
 	// DeleteTenant removes the tenant with its keys, memberships and the
 	// users whose home it is. Its events stay.

@@ -14,6 +14,12 @@ type Tenant struct {
 	Name      string
 	CreatedAt time.Time
 	UpdatedAt time.Time
+
+	// RateLimit and RateBurst override the server's per-credential rate
+	// limit (requests per minute) and burst for this tenant's credentials;
+	// nil takes the server's setting.
+	RateLimit *int
+	RateBurst *int
 }
 
 // AccountID is the tenant's identifier on the Accounts face: a decimal string.

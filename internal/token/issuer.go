@@ -118,6 +118,9 @@ func NewIssuer(ctx context.Context, st core.Store, cfg Config) (*Issuer, error) 
 	return i, nil
 }
 
+// Issuer returns the "iss" every token carries: the server's base URL.
+func (i *Issuer) Issuer() string { return i.cfg.Issuer }
+
 // Issue signs an access token carrying c with the current key. It returns
 // the token and how long it is valid.
 //

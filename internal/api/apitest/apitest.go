@@ -36,9 +36,13 @@ type Env struct {
 	Logs    *SyncBuffer
 }
 
+// Option changes the server's dependencies before it starts (rate limits,
+// for instance).
+type Option func(*api.Deps)
+
 // ForEachStore runs fn against a fresh server on SQLite, then on
 // PostgreSQL (skipped only when ROSTER_TEST_POSTGRES_URL is unset).
-func ForEachStore(t *testing.T, fn func(t *testing.T, env *Env)) {
+func ForEachStore(t *testing.T, fn func(t *testing.T, env *Env), opts ...Option) {
 	t.Helper()
 	t.Run("sqlite", func(t *testing.T) {
 		st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "roster.db"))
@@ -49,13 +53,13 @@ func ForEachStore(t *testing.T, fn func(t *testing.T, env *Env)) {
 		if err := st.Migrate(context.Background()); err != nil {
 			t.Fatal(err)
 		}
-		fn(t, New(t, st, core.HashPoolConfig{}))
+		fn(t, New(t, st, core.HashPoolConfig{}, opts...))
 	})
-	t.Run("postgres", func(t *testing.T) { fn(t, New(t, pgtest.OpenStore(t), core.HashPoolConfig{})) })
+	t.Run("postgres", func(t *testing.T) { fn(t, New(t, pgtest.OpenStore(t), core.HashPoolConfig{}, opts...)) })
 }
 
 // New starts a server over st. Zero fields of pool take cheap test values.
-func New(t *testing.T, st core.Store, pool core.HashPoolConfig) *Env {
+func New(t *testing.T, st core.Store, pool core.HashPoolConfig, opts ...Option) *Env {
 	t.Helper()
 	if pool.Params == (core.Argon2Params{}) {
 		pool.Params = CheapArgon2
@@ -75,7 +79,11 @@ func New(t *testing.T, st core.Store, pool core.HashPoolConfig) *Env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv.Config.Handler = api.NewHandler(api.Deps{Service: svc, Store: st, Tokens: tokens, Log: log})
+	deps := api.Deps{Service: svc, Store: st, Tokens: tokens, Log: log}
+	for _, o := range opts {
+		o(&deps)
+	}
+	srv.Config.Handler = api.NewHandler(deps)
 	return &Env{URL: srv.URL, Service: svc, Store: st, Tokens: tokens, Logs: logs}
 }
 

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/rosterhq/roster/internal/api/httpkit"
+	"github.com/rosterhq/roster/internal/core"
 	"github.com/rosterhq/roster/internal/token"
 )
 
@@ -36,7 +37,8 @@ type loginUser struct {
 }
 
 // login trades an email and password for an access token. Every failed
-// login gets the same 401 body.
+// login gets the same 401 body; an identity with too many failures gets the
+// same 429 body, whether its email is a user's or not.
 func (h *handler) login(w http.ResponseWriter, r *http.Request) {
 	// Token responses must not be cached (RFC 6749 §5.1); neither must the
 	// errors, which answer a request carrying a password.
@@ -60,8 +62,16 @@ func (h *handler) login(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 
+	identity, err := h.protect.admit(w, r, req.Email)
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
 	u, t, err := h.svc.Login(r.Context(), req.Email, req.Password)
 	if err != nil {
+		if core.ErrorCodeOf(err) == core.Unauthenticated {
+			h.protect.failed(r.Context(), identity)
+		}
 		h.writeError(w, r, err)
 		return
 	}

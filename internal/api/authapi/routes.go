@@ -13,6 +13,9 @@ type Deps struct {
 	Service *core.Service
 	Tokens  *token.Issuer
 	Log     *slog.Logger // slog.Default() when nil
+	// Protection limits login attempts per email and client address; nil:
+	// none.
+	Protection *LoginProtection
 }
 
 // Routes registers the face's routes on mux.
@@ -20,13 +23,16 @@ func Routes(mux *http.ServeMux, d Deps) {
 	if d.Log == nil {
 		d.Log = slog.Default()
 	}
-	h := &handler{svc: d.Service, tokens: d.Tokens, log: d.Log}
+	h := &handler{svc: d.Service, tokens: d.Tokens, log: d.Log, protect: d.Protection}
 	mux.HandleFunc("POST /api/auth/login", h.login)
 	mux.HandleFunc("GET /.well-known/jwks.json", h.jwks)
+	registerOAuth(mux, h) // POST /oauth/token, GET /.well-known/oauth-authorization-server
 }
 
 type handler struct {
 	svc    *core.Service
 	tokens *token.Issuer
 	log    *slog.Logger
+
+	protect *LoginProtection
 }

@@ -21,6 +21,7 @@ type TokenVerifier func(ctx context.Context, raw string) (core.TokenSubject, err
 type Authenticator struct {
 	Service *core.Service
 	Verify  TokenVerifier // nil: only API keys are accepted
+	Limits  *Limits       // nil: credentials are not rate limited
 }
 
 // Messages for the mistakes people make; they show the right header and
@@ -36,11 +37,27 @@ const (
 	msgEmpty  = `the Authorization header has no credential after "Bearer "`
 )
 
-// Actor returns the actor behind r's credential.
+// Actor returns the actor behind r's credential, after taking the
+// request from the credential's rate limit: the RateLimit-* headers are set
+// on w, including on a refusal.
 //
 // Errors: core Unauthenticated (missing, malformed, unknown, revoked or
-// expired credentials) with a message safe to show; Internal for failures.
-func (a *Authenticator) Actor(r *http.Request) (core.Actor, error) {
+// expired credentials) with a message safe to show; RateLimited (with
+// Retry) when the credential's rate limit is exhausted; Internal for
+// failures.
+func (a *Authenticator) Actor(w http.ResponseWriter, r *http.Request) (core.Actor, error) {
+	actor, err := a.resolve(r)
+	if err != nil || a.Limits == nil {
+		return actor, err
+	}
+	if err := a.Limits.Check(w, r, actor); err != nil {
+		return core.Actor{}, err
+	}
+	return actor, nil
+}
+
+// resolve finds the actor behind r's credential.
+func (a *Authenticator) resolve(r *http.Request) (core.Actor, error) {
 	header := strings.TrimSpace(r.Header.Get("Authorization"))
 	if header == "" {
 		if r.Header.Get("Bearer") != "" {

@@ -63,7 +63,7 @@ func checkRole(role string) error {
 }
 
 func (h *handlers) createUser(w http.ResponseWriter, r *http.Request) {
-	actor, err := h.Auth.Actor(r)
+	actor, err := h.Auth.Actor(w, r)
 	if err != nil {
 		h.writeError(w, r, err)
 		return
@@ -97,7 +97,7 @@ func (h *handlers) create(ctx context.Context, actor core.Actor, body []byte) re
 }
 
 func (h *handlers) getUser(w http.ResponseWriter, r *http.Request) {
-	actor, err := h.Auth.Actor(r)
+	actor, err := h.Auth.Actor(w, r)
 	if err != nil {
 		h.writeError(w, r, err)
 		return
@@ -111,7 +111,7 @@ func (h *handlers) getUser(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handlers) listUsers(w http.ResponseWriter, r *http.Request) {
-	actor, err := h.Auth.Actor(r)
+	actor, err := h.Auth.Actor(w, r)
 	if err != nil {
 		h.writeError(w, r, err)
 		return
@@ -152,7 +152,7 @@ func (h *handlers) listUsers(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handlers) updateUser(w http.ResponseWriter, r *http.Request) {
-	actor, err := h.Auth.Actor(r)
+	actor, err := h.Auth.Actor(w, r)
 	if err != nil {
 		h.writeError(w, r, err)
 		return
@@ -189,7 +189,7 @@ func (h *handlers) updateUser(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handlers) deleteUser(w http.ResponseWriter, r *http.Request) {
-	actor, err := h.Auth.Actor(r)
+	actor, err := h.Auth.Actor(w, r)
 	if err != nil {
 		h.writeError(w, r, err)
 		return

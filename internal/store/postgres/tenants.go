@@ -10,11 +10,11 @@ import (
 	"github.com/rosterhq/roster/internal/core"
 )
 
-const tenantColumns = `id, client_id, subdomain, name, created_at, updated_at`
+const tenantColumns = `id, client_id, subdomain, name, created_at, updated_at, rate_limit, rate_burst`
 
 func scanTenant(row pgx.Row) (core.Tenant, error) {
 	var t core.Tenant
-	err := row.Scan(&t.ID, &t.ClientID, &t.Subdomain, &t.Name, &t.CreatedAt, &t.UpdatedAt)
+	err := row.Scan(&t.ID, &t.ClientID, &t.Subdomain, &t.Name, &t.CreatedAt, &t.UpdatedAt, &t.RateLimit, &t.RateBurst)
 	t.CreatedAt, t.UpdatedAt = t.CreatedAt.UTC(), t.UpdatedAt.UTC()
 	return t, err
 }
@@ -79,10 +79,10 @@ func (r reader) ListTenants(ctx context.Context, afterID int64, limit int) ([]co
 func (t *tx) InsertTenant(ctx context.Context, tn *core.Tenant) error {
 	err := t.savepoint(ctx, func(q querier) error {
 		return q.QueryRow(ctx, `
-			INSERT INTO tenants (client_id, subdomain, name, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5)
+			INSERT INTO tenants (client_id, subdomain, name, created_at, updated_at, rate_limit, rate_burst)
+			VALUES ($1, $2, $3, $4, $5, $6, $7)
 			RETURNING id`,
-			tn.ClientID, tn.Subdomain, tn.Name, tn.CreatedAt, tn.UpdatedAt,
+			tn.ClientID, tn.Subdomain, tn.Name, tn.CreatedAt, tn.UpdatedAt, tn.RateLimit, tn.RateBurst,
 		).Scan(&tn.ID)
 	})
 	if err != nil {
@@ -91,15 +91,16 @@ func (t *tx) InsertTenant(ctx context.Context, tn *core.Tenant) error {
 	return nil
 }
 
-// UpdateTenant saves tn.Name, tn.Subdomain and tn.UpdatedAt. NotFound when
-// there is no such tenant; Conflict as for InsertTenant.
+// UpdateTenant saves tn.Name, tn.Subdomain, tn.RateLimit, tn.RateBurst and
+// tn.UpdatedAt. NotFound when there is no such tenant; Conflict as for
+// InsertTenant.
 func (t *tx) UpdateTenant(ctx context.Context, tn *core.Tenant) error {
 	err := t.savepoint(ctx, func(q querier) error {
 		tag, err := q.Exec(ctx, `
 			UPDATE tenants
-			SET name = $2, subdomain = $3, updated_at = $4
+			SET name = $2, subdomain = $3, rate_limit = $4, rate_burst = $5, updated_at = $6
 			WHERE id = $1`,
-			tn.ID, tn.Name, tn.Subdomain, tn.UpdatedAt)
+			tn.ID, tn.Name, tn.Subdomain, tn.RateLimit, tn.RateBurst, tn.UpdatedAt)
 		if err != nil {
 			return err
 		}

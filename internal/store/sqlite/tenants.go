@@ -8,7 +8,7 @@ import (
 )
 
 const tenantSelect = `
-SELECT id, client_id, subdomain, name, created_at, updated_at
+SELECT id, client_id, subdomain, name, created_at, updated_at, rate_limit, rate_burst
 FROM tenants`
 
 type scanner interface{ Scan(dest ...any) error }
@@ -16,7 +16,7 @@ type scanner interface{ Scan(dest ...any) error }
 func scanTenant(row scanner) (core.Tenant, error) {
 	var t core.Tenant
 	err := row.Scan(&t.ID, &t.ClientID, &t.Subdomain, &t.Name,
-		timeDest{&t.CreatedAt}, timeDest{&t.UpdatedAt})
+		timeDest{&t.CreatedAt}, timeDest{&t.UpdatedAt}, &t.RateLimit, &t.RateBurst)
 	return t, err
 }
 
@@ -75,9 +75,9 @@ func (r reader) ListTenants(ctx context.Context, afterID int64, limit int) ([]co
 // random) the client ID.
 func (t *tx) InsertTenant(ctx context.Context, tn *core.Tenant) error {
 	res, err := t.q.ExecContext(ctx, `
-INSERT INTO tenants (client_id, subdomain, name, created_at, updated_at)
-VALUES (?, ?, ?, ?, ?)`,
-		tn.ClientID, tn.Subdomain, tn.Name, formatTime(tn.CreatedAt), formatTime(tn.UpdatedAt))
+INSERT INTO tenants (client_id, subdomain, name, created_at, updated_at, rate_limit, rate_burst)
+VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		tn.ClientID, tn.Subdomain, tn.Name, formatTime(tn.CreatedAt), formatTime(tn.UpdatedAt), tn.RateLimit, tn.RateBurst)
 	if isUniqueViolation(err) {
 		return core.FieldError(core.Conflict, "subdomain", "is already taken")
 	}
@@ -92,14 +92,14 @@ VALUES (?, ?, ?, ?, ?)`,
 	return nil
 }
 
-// UpdateTenant saves tn.Name, tn.Subdomain and tn.UpdatedAt. NotFound when
-// there is no such tenant; Conflict (field "subdomain") when the subdomain
-// is taken.
+// UpdateTenant saves tn.Name, tn.Subdomain, tn.RateLimit, tn.RateBurst and
+// tn.UpdatedAt. NotFound when there is no such tenant; Conflict (field
+// "subdomain") when the subdomain is taken.
 func (t *tx) UpdateTenant(ctx context.Context, tn *core.Tenant) error {
 	res, err := t.q.ExecContext(ctx, `
-UPDATE tenants SET name = ?, subdomain = ?, updated_at = ?
+UPDATE tenants SET name = ?, subdomain = ?, rate_limit = ?, rate_burst = ?, updated_at = ?
 WHERE id = ?`,
-		tn.Name, tn.Subdomain, formatTime(tn.UpdatedAt), tn.ID)
+		tn.Name, tn.Subdomain, tn.RateLimit, tn.RateBurst, formatTime(tn.UpdatedAt), tn.ID)
 	if isUniqueViolation(err) {
 		return core.FieldError(core.Conflict, "subdomain", "is already taken")
 	}

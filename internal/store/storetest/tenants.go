@@ -81,6 +81,33 @@ func testTenants(t *testing.T, s core.Store) {
 		wantCode(t, err, core.NotFound, "")
 	})
 
+	t.Run("RateLimits", func(t *testing.T) {
+		// Inserted, read by every query, updated and cleared.
+		limit, burst := 1200, 50
+		c := newTenant()
+		c.RateLimit = &limit
+		if err := s.Write(ctx, func(tx core.Tx) error { return tx.InsertTenant(ctx, &c) }); err != nil {
+			t.Fatalf("insert tenant: %v", err)
+		}
+		wantTenantEverywhere(t, s, c)
+		c.RateLimit, c.RateBurst = nil, &burst
+		c.UpdatedAt = now().Add(time.Second)
+		if err := s.Write(ctx, func(tx core.Tx) error { return tx.UpdateTenant(ctx, &c) }); err != nil {
+			t.Fatalf("update tenant: %v", err)
+		}
+		wantTenantEverywhere(t, s, c)
+		c.RateLimit, c.RateBurst = &limit, &burst
+		if err := s.Write(ctx, func(tx core.Tx) error { return tx.UpdateTenant(ctx, &c) }); err != nil {
+			t.Fatalf("update tenant: %v", err)
+		}
+		wantTenantEverywhere(t, s, c)
+		c.RateLimit, c.RateBurst = nil, nil
+		if err := s.Write(ctx, func(tx core.Tx) error { return tx.UpdateTenant(ctx, &c) }); err != nil {
+			t.Fatalf("update tenant: %v", err)
+		}
+		wantTenantEverywhere(t, s, c)
+	})
+
 	t.Run("Delete", func(t *testing.T) {
 		if err := s.Write(ctx, func(tx core.Tx) error { return tx.DeleteTenant(ctx, b.ID) }); err != nil {
 			t.Fatalf("delete tenant: %v", err)
@@ -93,6 +120,34 @@ func testTenants(t *testing.T, s core.Store) {
 			t.Fatalf("the other tenant is gone too: %v", err)
 		}
 	})
+}
+
+// wantTenantEverywhere fails t unless every tenant query returns want.
+func wantTenantEverywhere(t *testing.T, s core.Store, want core.Tenant) {
+	t.Helper()
+	ctx := context.Background()
+	list, err := s.ListTenants(ctx, want.ID-1, 1)
+	if err != nil || len(list) != 1 {
+		t.Fatalf("list tenants: got %v, %v; want one tenant", list, err)
+	}
+	for name, get := range map[string]func() (core.Tenant, error){
+		"ByID":        func() (core.Tenant, error) { return s.GetTenant(ctx, want.ID) },
+		"ByClientID":  func() (core.Tenant, error) { return s.GetTenantByClientID(ctx, want.ClientID) },
+		"BySubdomain": func() (core.Tenant, error) { return s.GetTenantBySubdomain(ctx, want.Subdomain) },
+		"List":        func() (core.Tenant, error) { return list[0], nil },
+		"InWrite": func() (tn core.Tenant, err error) {
+			err = s.Write(ctx, func(tx core.Tx) error { tn, err = tx.GetTenant(ctx, want.ID); return err })
+			return tn, err
+		},
+	} {
+		got, err := get()
+		if err != nil {
+			t.Fatalf("get tenant %s: %v", name, err)
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("tenant %s (-want +got):\n%s", name, diff)
+		}
+	}
 }
 
 func testDeleteTenantCascades(t *testing.T, s core.Store) {
