@@ -9,10 +9,13 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/rosterhq/roster/internal/api/accountsapi"
+	"github.com/rosterhq/roster/internal/api/adminapi"
 	"github.com/rosterhq/roster/internal/api/authapi"
 	"github.com/rosterhq/roster/internal/api/authn"
 	"github.com/rosterhq/roster/internal/api/clientapi"
 	"github.com/rosterhq/roster/internal/api/httpkit"
+	"github.com/rosterhq/roster/internal/api/jsonapi"
 	"github.com/rosterhq/roster/internal/api/openapi"
 	"github.com/rosterhq/roster/internal/core"
 	"github.com/rosterhq/roster/internal/ratelimit"
@@ -70,11 +73,18 @@ func NewHandler(d Deps) http.Handler {
 		}
 	}
 	clientapi.Routes(mux, clientapi.Deps{Service: d.Service, Auth: auth, Log: d.Log})
+	adminapi.Routes(mux, adminapi.Deps{Service: d.Service, Auth: auth, Log: d.Log})
+	accountsapi.Routes(mux, accountsapi.Deps{Service: d.Service, Auth: auth, Log: d.Log})
 	if d.Tokens != nil {
 		authapi.Routes(mux, authapi.Deps{Service: d.Service, Tokens: d.Tokens, Log: d.Log, Protection: protect})
 	}
 
-	var h http.Handler = mux
+	// /api/users is shared by the Client API and JSON:API: dispatchUsers
+	// sends each request to its face.
+	jsonapiMux := http.NewServeMux()
+	jsonapi.Routes(jsonapiMux, jsonapi.Deps{Service: d.Service, Auth: auth, Log: d.Log})
+
+	var h http.Handler = dispatchUsers(jsonapiMux, mux)
 	h = httpkit.Recover(d.Log, h)
 	h = httpkit.LogRequests(d.Log, h)
 	h = httpkit.AssignRequestID(h)

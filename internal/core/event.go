@@ -15,6 +15,13 @@ const (
 	EventAccountCreated = "account_created"
 	EventAccountUpdated = "account_updated"
 	EventAccountDeleted = "account_deleted"
+
+	EventUserPasswordChanged = "user_password_changed"
+	EventRoleCreated         = "role_created"
+	EventRoleDeleted         = "role_deleted"
+	EventTeamCreated         = "team_created"
+	EventTeamUpdated         = "team_updated"
+	EventTeamDeleted         = "team_deleted"
 )
 
 // Event is an append-only record of a change, written in the same

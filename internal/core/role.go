@@ -1,11 +1,26 @@
 package core
 
-// Role is a named set of permissions. The built-in roles have fixed ids shared
-// by every tenant; custom roles (later) are per tenant.
+import "slices"
+
+// Role is a named set of permissions. The built-in roles have fixed ids
+// (1..3) shared by every tenant and TenantID 0; custom roles belong to one
+// tenant and have ids from 1000 up.
 type Role struct {
-	ID   int64
-	Key  string
-	Name string
+	ID          int64
+	TenantID    int64 // 0: built in
+	Key         string
+	Name        string
+	Permissions []string
+}
+
+// BuiltIn reports whether r is one of the built-in roles.
+func (r Role) BuiltIn() bool { return r.TenantID == 0 }
+
+// CreateRole is the command to make a custom role in the actor's tenant.
+type CreateRole struct {
+	Key         string   // unique in the tenant, built-in keys and aliases included
+	Name        string   // display name; the key when empty
+	Permissions []string // the role's flat permission list
 }
 
 // Built-in role ids. They are seeded by the migrations and never change.
@@ -22,11 +37,31 @@ const (
 	RoleClientAdmin = "clientAdmin"
 )
 
-// BuiltinRoles lists the roles every tenant has.
+// Permissions the built-in roles carry. They are what the faces show as a
+// user's flat permission list; what a credential may actually do is decided
+// by its role key and scopes (see Actor).
+const (
+	PermissionUsersReadSelf = "users:read:self" // a user may read its own record
+	PermissionUsersRead     = "users:read"
+	PermissionUsersWrite    = "users:write"
+	PermissionAdmin         = "admin"
+	PermissionContentRead   = "content:read"
+	PermissionContentWrite  = "content:write"
+)
+
+// BuiltinRoles lists the roles every tenant has, with their fixed
+// permission lists:
+//
+//   - clientUser: users:read:self
+//   - editor: users:read:self, content:read, content:write
+//   - clientAdmin: users:read, users:write, admin
 var BuiltinRoles = []Role{
-	{ID: RoleIDClientUser, Key: RoleClientUser, Name: "User"},
-	{ID: RoleIDEditor, Key: RoleEditor, Name: "Editor"},
-	{ID: RoleIDClientAdmin, Key: RoleClientAdmin, Name: "Admin"},
+	{ID: RoleIDClientUser, Key: RoleClientUser, Name: "User",
+		Permissions: []string{PermissionUsersReadSelf}},
+	{ID: RoleIDEditor, Key: RoleEditor, Name: "Editor",
+		Permissions: []string{PermissionUsersReadSelf, PermissionContentRead, PermissionContentWrite}},
+	{ID: RoleIDClientAdmin, Key: RoleClientAdmin, Name: "Admin",
+		Permissions: []string{PermissionUsersRead, PermissionUsersWrite, PermissionAdmin}},
 }
 
 // roleAliases maps the names the faces use onto built-in role keys.
@@ -46,7 +81,7 @@ func BuiltinRole(keyOrAlias string) (Role, bool) {
 	}
 	for _, r := range BuiltinRoles {
 		if r.Key == key {
-			return r, true
+			return cloneRole(r), true
 		}
 	}
 	return Role{}, false
@@ -56,8 +91,15 @@ func BuiltinRole(keyOrAlias string) (Role, bool) {
 func BuiltinRoleByID(id int64) (Role, bool) {
 	for _, r := range BuiltinRoles {
 		if r.ID == id {
-			return r, true
+			return cloneRole(r), true
 		}
 	}
 	return Role{}, false
+}
+
+// cloneRole copies r's permission list, so that callers cannot change the
+// built-in roles.
+func cloneRole(r Role) Role {
+	r.Permissions = slices.Clone(r.Permissions)
+	return r
 }

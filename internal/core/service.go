@@ -13,11 +13,21 @@ type Service struct {
 	store  Store
 	hashes *HashPool
 	clock  func() time.Time
+
+	passwordTokenTTL time.Duration
 }
 
 // NewService returns a service over store that hashes passwords on hashes.
 func NewService(store Store, hashes *HashPool) *Service {
-	return &Service{store: store, hashes: hashes, clock: time.Now}
+	return &Service{store: store, hashes: hashes, clock: time.Now, passwordTokenTTL: DefaultPasswordTokenTTL}
+}
+
+// SetPasswordTokenTTL sets how long set-password tokens made from now on
+// stay valid (DefaultPasswordTokenTTL unless set). A d <= 0 is ignored.
+func (s *Service) SetPasswordTokenTTL(d time.Duration) {
+	if d > 0 {
+		s.passwordTokenTTL = d
+	}
 }
 
 // SetClock replaces the service's clock (tests).

@@ -140,3 +140,40 @@ func (s *Service) TenantByClientID(ctx context.Context, clientID string) (Tenant
 	}
 	return s.store.GetTenantByClientID(ctx, clientID)
 }
+
+// TenantBySubdomain returns the tenant with that subdomain (compared in lower
+// case, as DNS names are). Errors: NotFound, also for anything that is not a
+// valid subdomain.
+func (s *Service) TenantBySubdomain(ctx context.Context, subdomain string) (Tenant, error) {
+	subdomain = strings.ToLower(strings.TrimSpace(subdomain))
+	if ValidateSubdomain(subdomain) != nil {
+		return Tenant{}, Errorf(NotFound, "no tenant with subdomain %q", subdomain)
+	}
+	return s.store.GetTenantBySubdomain(ctx, subdomain)
+}
+
+// TenantByAccountID returns the tenant whose account ID (a decimal string,
+// see Tenant.AccountID) is accountID. Errors: NotFound, also for anything
+// that is not a canonical positive decimal number ("007", "+7", "7.0").
+func (s *Service) TenantByAccountID(ctx context.Context, accountID string) (Tenant, error) {
+	id, ok := parseDecimalID(accountID)
+	if !ok {
+		return Tenant{}, Errorf(NotFound, "no tenant with account ID %q", accountID)
+	}
+	return s.store.GetTenant(ctx, id)
+}
+
+// parseDecimalID parses a positive int64 written in canonical decimal: digits
+// only, no sign, no leading zero.
+func parseDecimalID(s string) (int64, bool) {
+	if s == "" || len(s) > 19 || s[0] == '0' {
+		return 0, false
+	}
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+	}
+	id, err := strconv.ParseInt(s, 10, 64)
+	return id, err == nil && id > 0
+}

@@ -87,11 +87,11 @@ func TestCreateTenant(t *testing.T) {
 				}
 			}
 			// The key works: it can create a user in its tenant.
-			u, err := svc.CreateUser(ctx, a, core.CreateUser{Email: "first@acme.example"})
+			created, err := svc.CreateUser(ctx, a, core.CreateUser{Email: "first@acme.example"})
 			if err != nil {
 				t.Fatalf("CreateUser with the new key: %v", err)
 			}
-			if u.TenantID != tn.ID {
+			if u := created.User; u.TenantID != tn.ID {
 				t.Errorf("got user of tenant %d, want %d", u.TenantID, tn.ID)
 			}
 			k, err := st.GetAPIKey(ctx, tn.ID, out.Key.ID)

@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 )
 
@@ -36,67 +37,113 @@ func payloadOf(u User, changed ...string) userEventPayload {
 }
 
 // CreateUser creates a user in the actor's tenant and records user_created.
+// A user created without a password gets a one-time set-password token,
+// returned in UserCreated.PasswordToken and never again (not in the event
+// either); only its SHA-256 is stored, and it expires after the service's
+// password token TTL (DefaultPasswordTokenTTL).
 //
-// Errors: Invalid naming the field; Forbidden for a clientId of another
-// tenant or a role the actor may not grant; Conflict (field "email") when the
-// email is taken anywhere on the platform; Busy when hashing is saturated.
-func (s *Service) CreateUser(ctx context.Context, a Actor, cmd CreateUser) (User, error) {
+// Errors: Invalid naming the field (see CreateUser's fields: "role_id",
+// "language", "timezone", "phone", "imageUrl", "teamId", "externalId",
+// "external_system_reference1".., "string1".., "notificationPreferences[<i>].event"..);
+// Forbidden for a clientId of another tenant or a role the actor may not
+// grant; Conflict (field "email") when the email is taken anywhere on the
+// platform; Busy when hashing is saturated.
+func (s *Service) CreateUser(ctx context.Context, a Actor, cmd CreateUser) (UserCreated, error) {
 	if err := a.requireUsers(ScopeUsersWrite); err != nil {
-		return User{}, err
+		return UserCreated{}, err
 	}
 	if cmd.ClientID != "" && cmd.ClientID != a.ClientID {
-		return User{}, FieldError(Forbidden, "clientId", "does not match the credential's tenant")
+		return UserCreated{}, FieldError(Forbidden, "clientId", "does not match the credential's tenant")
 	}
 	email, err := ValidateEmail(cmd.Email)
 	if err != nil {
-		return User{}, err
+		return UserCreated{}, err
 	}
 	name, err := validateName("name", cmd.Name, false)
 	if err != nil {
-		return User{}, err
+		return UserCreated{}, err
 	}
-	role, err := resolveRole(cmd.Role)
+	fields, err := validateUserFields(cmd)
 	if err != nil {
-		return User{}, err
+		return UserCreated{}, err
 	}
-	var hash string
+	var password string
 	if cmd.Password != nil && *cmd.Password != "" {
-		if err := ValidatePassword(*cmd.Password, email); err != nil {
-			return User{}, err
+		password = *cmd.Password
+		if err := ValidatePassword(password, email); err != nil {
+			return UserCreated{}, err
 		}
-		if hash, err = s.hashes.Hash(ctx, *cmd.Password); err != nil {
-			return User{}, err
+	}
+	// The store reads come after every check that needs none.
+	role, err := s.resolveUserRole(ctx, a.TenantID, cmd.Role, cmd.RoleID)
+	if err != nil {
+		return UserCreated{}, err
+	}
+	if cmd.TeamID != nil {
+		if err := s.checkUserTeam(ctx, a.TenantID, *cmd.TeamID); err != nil {
+			return UserCreated{}, err
 		}
+	}
+
+	var hash, token string
+	var tokenHash []byte
+	if password != "" {
+		if hash, err = s.hashes.Hash(ctx, password); err != nil {
+			return UserCreated{}, err
+		}
+	} else if token, tokenHash, err = newPasswordToken(); err != nil {
+		return UserCreated{}, err
 	}
 
 	now := s.now()
 	u := User{
-		TenantID:              a.TenantID,
-		Email:                 email,
-		Name:                  name,
-		PasswordHash:          hash,
-		RoleID:                role.ID,
-		Role:                  role.Key,
-		IsPrimary:             true,
-		AccountAdmin:          role.Key == RoleClientAdmin,
-		Active:                boolOr(cmd.Active, true),
-		EmailFilteringEnabled: boolOr(cmd.EmailFilteringEnabled, true),
-		Notifications:         boolOr(cmd.Notifications, false),
-		CreatedBy:             a.Label(),
-		UpdatedBy:             a.Label(),
-		CreatedAt:             now,
-		UpdatedAt:             now,
+		TenantID:                a.TenantID,
+		Email:                   email,
+		Name:                    name,
+		PasswordHash:            hash,
+		RoleID:                  role.ID,
+		Role:                    role.Key,
+		IsPrimary:               true,
+		AccountAdmin:            role.ID == RoleIDClientAdmin,
+		Active:                  boolOr(cmd.Active, true),
+		EmailFilteringEnabled:   boolOr(cmd.EmailFilteringEnabled, true),
+		Notifications:           boolOr(cmd.Notifications, false),
+		NotificationPreferences: fields.prefs,
+		Language:                fields.language,
+		Timezone:                fields.timezone,
+		Phone:                   fields.phone,
+		ImageURL:                fields.imageURL,
+		TeamID:                  cmd.TeamID,
+		ExternalID:              fields.externalID,
+		ExternalRefs:            fields.externalRefs,
+		Strings:                 fields.strings,
+		CreatedBy:               a.Label(),
+		UpdatedBy:               a.Label(),
+		CreatedAt:               now,
+		UpdatedAt:               now,
+	}
+	if u.TeamID != nil {
+		team := *u.TeamID
+		u.TeamID = &team
 	}
 	err = s.store.Write(ctx, func(tx Tx) error {
 		if err := tx.InsertUser(ctx, &u); err != nil {
 			return err
 		}
+		if tokenHash != nil {
+			if err := tx.InsertPasswordToken(ctx, &PasswordToken{
+				Hash: tokenHash, UserID: u.ID, TenantID: u.TenantID,
+				ExpiresAt: now.Add(s.passwordTokenTTL), CreatedAt: now,
+			}); err != nil {
+				return err
+			}
+		}
 		return insertEvent(ctx, tx, a, EventUserCreated, "user", strconv.FormatInt(u.ID, 10), payloadOf(u), now)
 	})
 	if err != nil {
-		return User{}, fmt.Errorf("create user: %w", err)
+		return UserCreated{}, fmt.Errorf("create user: %w", err)
 	}
-	return u, nil
+	return UserCreated{User: u, PasswordToken: token}, nil
 }
 
 // GetUser returns a user of the actor's tenant. Errors: NotFound for an
@@ -116,7 +163,10 @@ type UserPage struct {
 }
 
 // ListUsers returns a page of the actor's tenant's users in id order.
-// Errors: Invalid (field "limit" or "email").
+// f.Offset > 0 skips that many users: it is only for the JSON:API face's
+// page numbers (an offset costs a scan of the skipped rows); cursor listing
+// with f.AfterID stays the fast path. Errors: Invalid (field "limit",
+// "cursor" or "offset"), Forbidden.
 func (s *Service) ListUsers(ctx context.Context, a Actor, f UserFilter) (UserPage, error) {
 	if err := a.requireUsers(ScopeUsersRead); err != nil {
 		return UserPage{}, err
@@ -129,6 +179,9 @@ func (s *Service) ListUsers(ctx context.Context, a Actor, f UserFilter) (UserPag
 	}
 	if f.AfterID < 0 {
 		return UserPage{}, FieldError(Invalid, "cursor", "is not a valid cursor")
+	}
+	if f.Offset < 0 {
+		return UserPage{}, FieldError(Invalid, "offset", "must not be negative")
 	}
 	if f.Email != "" {
 		f.Email = NormalizeEmail(f.Email)
@@ -145,6 +198,23 @@ func (s *Service) ListUsers(ctx context.Context, a Actor, f UserFilter) (UserPag
 		page.Next = page.Users[want-1].ID
 	}
 	return page, nil
+}
+
+// CountUsers counts the actor's tenant's users that ListUsers would list
+// with f's Email filter; f's AfterID, Limit and Offset are ignored.
+// Errors: Forbidden.
+func (s *Service) CountUsers(ctx context.Context, a Actor, f UserFilter) (int, error) {
+	if err := a.requireUsers(ScopeUsersRead); err != nil {
+		return 0, err
+	}
+	if f.Email != "" {
+		f.Email = NormalizeEmail(f.Email)
+	}
+	n, err := s.store.CountUsers(ctx, a.TenantID, f)
+	if err != nil {
+		return 0, fmt.Errorf("count users: %w", err)
+	}
+	return n, nil
 }
 
 // UpdateUser changes the given fields of a user of the actor's tenant and
@@ -179,6 +249,12 @@ func (s *Service) UpdateUser(ctx context.Context, a Actor, id int64, cmd UpdateU
 		if err := tx.UpdateUser(ctx, &next); err != nil {
 			return err
 		}
+		if slices.Contains(changed, "password") {
+			// A password set here makes any set-password token moot.
+			if err := tx.SpendPasswordTokensOfUser(ctx, id, now); err != nil {
+				return err
+			}
+		}
 		return insertEvent(ctx, tx, a, EventUserUpdated, "user", strconv.FormatInt(id, 10), payloadOf(next, changed...), now)
 	})
 	if err != nil {
@@ -212,16 +288,6 @@ func (s *Service) applyUserUpdate(ctx context.Context, a Actor, u User, cmd Upda
 			changed = append(changed, "name")
 		}
 	}
-	if cmd.Role != nil {
-		role, err := resolveRole(*cmd.Role)
-		if err != nil {
-			return u, nil, err
-		}
-		if role.ID != u.RoleID {
-			u.RoleID, u.Role, u.AccountAdmin = role.ID, role.Key, role.Key == RoleClientAdmin
-			changed = append(changed, "role")
-		}
-	}
 	for _, f := range []struct {
 		name string
 		in   *bool
@@ -236,6 +302,89 @@ func (s *Service) applyUserUpdate(ctx context.Context, a Actor, u User, cmd Upda
 			changed = append(changed, f.name)
 		}
 	}
+
+	// The optional string fields: validate, then change what differs.
+	type textField struct {
+		name     string
+		in       *string
+		out      *string
+		validate func(string) (string, error)
+	}
+	fields := []textField{
+		{fieldLanguage, cmd.Language, &u.Language, validateLanguage},
+		{fieldTimezone, cmd.Timezone, &u.Timezone, validateTimezone}, // "" is refused: see UpdateUser
+		{fieldPhone, cmd.Phone, &u.Phone, validatePhone},
+		{fieldImageURL, cmd.ImageURL, &u.ImageURL, validateImageURL},
+		{fieldExternalID, cmd.ExternalID, &u.ExternalID, func(v string) (string, error) { return validateText(fieldExternalID, v) }},
+	}
+	for i := range cmd.ExternalRefs {
+		field := externalRefField(i)
+		fields = append(fields, textField{field, cmd.ExternalRefs[i], &u.ExternalRefs[i],
+			func(v string) (string, error) { return validateText(field, v) }})
+	}
+	for i := range cmd.Strings {
+		field := stringField(i)
+		fields = append(fields, textField{field, cmd.Strings[i], &u.Strings[i],
+			func(v string) (string, error) { return validateText(field, v) }})
+	}
+	for _, f := range fields {
+		if f.in == nil {
+			continue
+		}
+		v, err := f.validate(*f.in)
+		if err != nil {
+			return u, nil, err
+		}
+		if v != *f.out {
+			*f.out = v
+			changed = append(changed, f.name)
+		}
+	}
+	if cmd.NotificationPreferences != nil {
+		prefs, err := validateNotificationPreferences(*cmd.NotificationPreferences)
+		if err != nil {
+			return u, nil, err
+		}
+		if !slices.EqualFunc(prefs, u.NotificationPreferences, equalPreference) {
+			u.NotificationPreferences = prefs
+			changed = append(changed, fieldNotificationPreferences)
+		}
+	}
+
+	// Then what needs the store: the role and the team.
+	if cmd.Role != nil || cmd.RoleID != nil {
+		key := ""
+		if cmd.Role != nil {
+			if key = *cmd.Role; key == "" && cmd.RoleID == nil {
+				key = RoleClientUser // an explicit "" is the default role, as on create
+			}
+		}
+		role, err := s.resolveUserRole(ctx, a.TenantID, key, cmd.RoleID)
+		if err != nil {
+			return u, nil, err
+		}
+		if role.ID != u.RoleID {
+			u.RoleID, u.Role, u.AccountAdmin = role.ID, role.Key, role.ID == RoleIDClientAdmin
+			changed = append(changed, "role")
+		}
+	}
+	switch {
+	case cmd.TeamID != nil && cmd.ClearTeam:
+		return u, nil, FieldError(Invalid, fieldTeamID, "set teamId or clear it, not both")
+	case cmd.TeamID != nil:
+		if err := s.checkUserTeam(ctx, a.TenantID, *cmd.TeamID); err != nil {
+			return u, nil, err
+		}
+		if u.TeamID == nil || *u.TeamID != *cmd.TeamID {
+			team := *cmd.TeamID
+			u.TeamID = &team
+			changed = append(changed, fieldTeamID)
+		}
+	case cmd.ClearTeam && u.TeamID != nil:
+		u.TeamID = nil
+		changed = append(changed, fieldTeamID)
+	}
+
 	if cmd.Password != nil {
 		if err := ValidatePassword(*cmd.Password, u.Email); err != nil {
 			return u, nil, err
@@ -248,6 +397,11 @@ func (s *Service) applyUserUpdate(ctx context.Context, a Actor, u User, cmd Upda
 		changed = append(changed, "password")
 	}
 	return u, changed, nil
+}
+
+// equalPreference reports whether two notification preferences are the same.
+func equalPreference(a, b NotificationPreference) bool {
+	return a.Event == b.Event && a.AccountID == b.AccountID && slices.Equal(a.DeliveryPref, b.DeliveryPref)
 }
 
 // mergeUserUpdate copies the changed fields of next onto latest.
@@ -268,6 +422,31 @@ func mergeUserUpdate(latest, next User, changed []string) User {
 			latest.Notifications = next.Notifications
 		case "password":
 			latest.PasswordHash = next.PasswordHash
+		case fieldLanguage:
+			latest.Language = next.Language
+		case fieldTimezone:
+			latest.Timezone = next.Timezone
+		case fieldPhone:
+			latest.Phone = next.Phone
+		case fieldImageURL:
+			latest.ImageURL = next.ImageURL
+		case fieldTeamID:
+			latest.TeamID = next.TeamID
+		case fieldExternalID:
+			latest.ExternalID = next.ExternalID
+		case fieldNotificationPreferences:
+			latest.NotificationPreferences = next.NotificationPreferences
+		default:
+			for i := range latest.ExternalRefs {
+				if f == externalRefField(i) {
+					latest.ExternalRefs[i] = next.ExternalRefs[i]
+				}
+			}
+			for i := range latest.Strings {
+				if f == stringField(i) {
+					latest.Strings[i] = next.Strings[i]
+				}
+			}
 		}
 	}
 	return latest

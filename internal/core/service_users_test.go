@@ -101,10 +101,11 @@ func TestCreateUser(t *testing.T) {
 				ctx := t.Context()
 				before := len(allUsers(t, st, acme.Tenant.ID))
 				lastEvent := events(t, st, acme.Tenant.ID, "")
-				u, err := svc.CreateUser(ctx, acme.key, tt.cmd)
+				created, err := svc.CreateUser(ctx, acme.key, tt.cmd)
 				if err != nil {
 					t.Fatalf("CreateUser: %v", err)
 				}
+				u := created.User
 				stored, err := st.GetUser(ctx, acme.Tenant.ID, u.ID)
 				if err != nil {
 					t.Fatalf("store GetUser(%d): %v", u.ID, err)
@@ -248,7 +249,8 @@ func TestCreateUserRefused(t *testing.T) {
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
 				before := takeCensus(t, st, acme.Tenant.ID, globex.Tenant.ID)
-				u, err := svc.CreateUser(t.Context(), tt.actor, tt.cmd)
+				created, err := svc.CreateUser(t.Context(), tt.actor, tt.cmd)
+				u := created.User
 				if wantError(t, err, tt.wantCode, tt.wantField) && tt.cmd.Password != nil {
 					wantNoSecrets(t, "error", err.Error(), *tt.cmd.Password)
 				}

@@ -20,7 +20,29 @@ type Reader interface {
 	// GetUserByEmail finds a user platform-wide by normalized email, as seen
 	// from the user's home tenant.
 	GetUserByEmail(ctx context.Context, normalizedEmail string) (User, error)
+	// ListUsers returns the tenant's members in id order: ids above
+	// f.AfterID matching f.Email (normalized) when set, skipping f.Offset of
+	// them, at most f.Limit (100 when <= 0).
 	ListUsers(ctx context.Context, tenantID int64, f UserFilter) ([]User, error)
+	// CountUsers counts the tenant's members matching f.Email (normalized)
+	// when set; f's other fields are ignored.
+	CountUsers(ctx context.Context, tenantID int64, f UserFilter) (int, error)
+
+	// ListRoles returns the built-in roles and the tenant's custom roles, in
+	// id order.
+	ListRoles(ctx context.Context, tenantID int64) ([]Role, error)
+	// GetRole returns a built-in role or a custom role of the tenant.
+	GetRole(ctx context.Context, tenantID, roleID int64) (Role, error)
+	// CountMembersWithRole counts the tenant's memberships with that role.
+	CountMembersWithRole(ctx context.Context, tenantID, roleID int64) (int, error)
+
+	// ListTeams returns the tenant's teams in id order.
+	ListTeams(ctx context.Context, tenantID int64) ([]Team, error)
+	GetTeam(ctx context.Context, tenantID, teamID int64) (Team, error)
+
+	// GetPasswordToken returns the set-password token with that hash,
+	// spent or expired ones included.
+	GetPasswordToken(ctx context.Context, hash []byte) (PasswordToken, error)
 
 	GetAPIKey(ctx context.Context, tenantID, keyID int64) (APIKey, error)
 	GetAPIKeyByHash(ctx context.Context, hash []byte) (APIKey, error)
@@ -52,7 +74,9 @@ type Tx interface {
 
 	// InsertUser stores u with its membership of u.TenantID (which is also
 	// its home tenant) and sets u.ID. Conflict (field "email") when the
-	// normalized email is taken anywhere on the platform.
+	// normalized email is taken anywhere on the platform; Invalid (field
+	// "role") when u.RoleID names no role, (field "teamId") when u.TeamID
+	// names no team.
 	InsertUser(ctx context.Context, u *User) error
 	// UpdateUser saves every field of u (scoped by u.TenantID) and bumps
 	// u.Version. Conflict (field "email") as for InsertUser.
@@ -60,6 +84,33 @@ type Tx interface {
 	// DeleteUser removes the user from the tenant: the whole user when it is
 	// the user's home tenant, else only the membership.
 	DeleteUser(ctx context.Context, tenantID, userID int64) error
+
+	// InsertRole stores a custom role (r.TenantID set) and sets r.ID, from
+	// 1000 up. Conflict (field "key") when the tenant has a role with r.Key.
+	InsertRole(ctx context.Context, r *Role) error
+	// DeleteRole removes a custom role of the tenant. NotFound for an
+	// unknown, foreign or built-in role; Conflict while a membership has it.
+	DeleteRole(ctx context.Context, tenantID, roleID int64) error
+
+	// InsertTeam stores t and sets t.ID. Conflict (field "name") when the
+	// tenant has a team whose name is t.Name case-insensitively.
+	InsertTeam(ctx context.Context, t *Team) error
+	// UpdateTeam saves t.Name, t.Active and t.UpdatedAt (scoped by
+	// t.TenantID). NotFound; Conflict as for InsertTeam.
+	UpdateTeam(ctx context.Context, t *Team) error
+	// DeleteTeam removes a team of the tenant, first taking its members out
+	// of it (team_id NULL, version bumped). NotFound when unknown or foreign.
+	DeleteTeam(ctx context.Context, tenantID, teamID int64) error
+
+	// InsertPasswordToken stores a set-password token.
+	InsertPasswordToken(ctx context.Context, t *PasswordToken) error
+	// SpendPasswordToken marks the token with that hash spent at at, when it
+	// is unspent and expires after at. NotFound otherwise: of two concurrent
+	// spends, exactly one succeeds.
+	SpendPasswordToken(ctx context.Context, hash []byte, at time.Time) error
+	// SpendPasswordTokensOfUser marks every unspent token of the user spent
+	// at at (its password was set another way).
+	SpendPasswordTokensOfUser(ctx context.Context, userID int64, at time.Time) error
 
 	// InsertAPIKey stores k and sets k.ID.
 	InsertAPIKey(ctx context.Context, k *APIKey) error

@@ -86,11 +86,11 @@ func createTenant(t *testing.T, svc *core.Service, name string) tenant {
 // createUser creates a user with the tenant's API key.
 func createUser(t *testing.T, svc *core.Service, tn tenant, cmd core.CreateUser) core.User {
 	t.Helper()
-	u, err := svc.CreateUser(t.Context(), tn.key, cmd)
+	created, err := svc.CreateUser(t.Context(), tn.key, cmd)
 	if err != nil {
 		t.Fatalf("CreateUser(%q): %v", cmd.Email, err)
 	}
-	return u
+	return created.User
 }
 
 // userActor is u acting on its tenant tn, as after a login.

@@ -24,15 +24,3 @@ func validateName(field, name string, required bool) (string, error) {
 	}
 	return name, nil
 }
-
-// resolveRole maps a role key or alias to a built-in role ("" is clientUser).
-func resolveRole(keyOrAlias string) (Role, error) {
-	if keyOrAlias == "" {
-		keyOrAlias = RoleClientUser
-	}
-	r, ok := BuiltinRole(keyOrAlias)
-	if !ok {
-		return Role{}, FieldError(Invalid, "role", "must be one of clientUser, editor, clientAdmin")
-	}
-	return r, nil
-}

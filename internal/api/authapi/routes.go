@@ -25,6 +25,7 @@ func Routes(mux *http.ServeMux, d Deps) {
 	}
 	h := &handler{svc: d.Service, tokens: d.Tokens, log: d.Log, protect: d.Protection}
 	mux.HandleFunc("POST /api/auth/login", h.login)
+	mux.HandleFunc("POST /api/auth/password", h.password)
 	mux.HandleFunc("GET /.well-known/jwks.json", h.jwks)
 	registerOAuth(mux, h) // POST /oauth/token, GET /.well-known/oauth-authorization-server
 }

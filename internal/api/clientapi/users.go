@@ -86,14 +86,16 @@ func (h *handlers) create(ctx context.Context, actor core.Actor, body []byte) re
 	if err := checkRole(req.Role); err != nil {
 		return h.errorResponse(ctx, err)
 	}
-	u, err := h.Service.CreateUser(ctx, actor, core.CreateUser{
+	// The Client API documents no set-password token: a user created here
+	// without a password gets one from the Accounts face or an admin.
+	created, err := h.Service.CreateUser(ctx, actor, core.CreateUser{
 		ClientID: req.ClientID, Email: req.Email, Name: req.DisplayName, Password: req.Password,
 		Role: req.Role, EmailFilteringEnabled: req.EmailFilteringEnabled,
 	})
 	if err != nil {
 		return h.errorResponse(ctx, err)
 	}
-	return response{status: http.StatusCreated, body: viewOf(u, actor.ClientID)}
+	return response{status: http.StatusCreated, body: viewOf(created.User, actor.ClientID)}
 }
 
 func (h *handlers) getUser(w http.ResponseWriter, r *http.Request) {

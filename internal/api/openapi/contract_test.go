@@ -85,6 +85,35 @@ func operations(model *v3.Document) []string {
 	return ops
 }
 
+// coveredElsewhere maps documented operations ("METHOD /template") to the
+// test, other than TestServerMatchesDocument, that drives them through the
+// contract (a file per face, such as accounts_drift_test.go). Each such test
+// registers its operations with covers and checks with wantExercised that
+// it called every one of them.
+var coveredElsewhere = map[string]string{}
+
+// covers records, at package initialization, that test covers ops.
+func covers(test string, ops ...string) []string {
+	for _, op := range ops {
+		coveredElsewhere[op] = test
+	}
+	return ops
+}
+
+// wantExercised fails t for each of ops that c never called.
+func (c *contract) wantExercised(t *testing.T, ops []string) {
+	t.Helper()
+	documented := operations(c.model)
+	for _, op := range ops {
+		switch {
+		case !slices.Contains(documented, op):
+			t.Errorf("%s is not a documented operation", op)
+		case !c.exercised[op]:
+			t.Errorf("documented operation %s was never called (add an exchange for it)", op)
+		}
+	}
+}
+
 // everyResponse are the headers every response may carry without
 // declaring them: HTTP's own, and X-Request-Id (described in info).
 var everyResponse = map[string]bool{

@@ -271,10 +271,11 @@ func TestServerMatchesDocument(t *testing.T) {
 		}
 	}
 
-	// Every documented operation was called.
+	// Every documented operation was called, here or by the test that
+	// covers it (coveredElsewhere).
 	var missed []string
 	for _, op := range operations(c.model) {
-		if !c.exercised[op] {
+		if !c.exercised[op] && coveredElsewhere[op] == "" {
 			missed = append(missed, op)
 		}
 	}

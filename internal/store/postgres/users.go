@@ -87,7 +87,7 @@ func (r reader) GetUserByEmail(ctx context.Context, normalizedEmail string) (cor
 
 // ListUsers returns a page of the members of tenantID in id order: those
 // with an id above f.AfterID, matching f.Email (normalized) when it is set,
-// at most f.Limit of them (100 when f.Limit <= 0).
+// skipping f.Offset of them, at most f.Limit of them (100 when f.Limit <= 0).
 func (r reader) ListUsers(ctx context.Context, tenantID int64, f core.UserFilter) ([]core.User, error) {
 	where := []string{"m.tenant_id = $1", "m.user_id > $2"}
 	args := []any{tenantID, f.AfterID}
@@ -95,11 +95,11 @@ func (r reader) ListUsers(ctx context.Context, tenantID int64, f core.UserFilter
 		args = append(args, core.NormalizeEmail(f.Email))
 		where = append(where, "u.email_normalized = $"+strconv.Itoa(len(args)))
 	}
-	args = append(args, pageSize(f.Limit))
+	args = append(args, pageSize(f.Limit), max(f.Offset, 0))
 	rows, err := r.q.Query(ctx, userSelect+`
 		WHERE `+strings.Join(where, " AND ")+`
 		ORDER BY m.user_id
-		LIMIT $`+strconv.Itoa(len(args)), args...)
+		LIMIT $`+strconv.Itoa(len(args)-1)+` OFFSET $`+strconv.Itoa(len(args)), args...)
 	if err != nil {
 		return nil, fmt.Errorf("list users of tenant %d: %w", tenantID, err)
 	}
@@ -110,11 +110,30 @@ func (r reader) ListUsers(ctx context.Context, tenantID int64, f core.UserFilter
 	return us, nil
 }
 
+// CountUsers counts the members of tenantID, only those matching f.Email
+// (normalized) when it is set.
+func (r reader) CountUsers(ctx context.Context, tenantID int64, f core.UserFilter) (int, error) {
+	query := `SELECT count(*) FROM memberships m WHERE m.tenant_id = $1`
+	args := []any{tenantID}
+	if f.Email != "" {
+		query = `
+			SELECT count(*) FROM memberships m JOIN users u ON u.id = m.user_id
+			WHERE m.tenant_id = $1 AND u.email_normalized = $2`
+		args = append(args, core.NormalizeEmail(f.Email))
+	}
+	var n int
+	if err := r.q.QueryRow(ctx, query, args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count users of tenant %d: %w", tenantID, err)
+	}
+	return n, nil
+}
+
 // InsertUser stores u with its membership of u.TenantID, which becomes its
 // home and primary tenant, and sets u.ID, u.HomeTenantID, u.IsPrimary,
 // u.Role (from u.RoleID) and u.Version. Conflict (field "email") when the
 // normalized email is taken anywhere on the platform; NotFound when the
-// tenant does not exist; Invalid (field "role") when the role does not.
+// tenant does not exist; Invalid (field "role") when the role does not,
+// (field "teamId") when u.TeamID names no team.
 func (t *tx) InsertUser(ctx context.Context, u *core.User) error {
 	prefs, err := preferencesJSON(u.NotificationPreferences)
 	if err != nil {
@@ -216,8 +235,13 @@ func userWriteError(op string, tenantID int64, err error) error {
 		return conflict("email", err) // email_normalized is the only unique column
 	}
 	if constraint, ok := violated(err, foreignKeyViolation); ok {
-		if constraint == "memberships_role_id_fkey" {
+		switch constraint {
+		case "memberships_role_id_fkey":
 			e := core.FieldError(core.Invalid, "role", "does not exist")
+			e.Err = err
+			return e
+		case "users_team_id_fkey":
+			e := core.FieldError(core.Invalid, "teamId", "is not a team of this tenant")
 			e.Err = err
 			return e
 		}

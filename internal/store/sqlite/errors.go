@@ -32,6 +32,13 @@ func isForeignKeyViolation(err error) bool {
 	return errors.As(err, &e) && e.Code() == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY
 }
 
+// isTriggerViolation reports whether err is a trigger's RAISE(ABORT) (the
+// users.team_id triggers), judged by the driver's extended result code.
+func isTriggerViolation(err error) bool {
+	var e *sqlite.Error
+	return errors.As(err, &e) && e.Code() == sqlite3.SQLITE_CONSTRAINT_TRIGGER
+}
+
 // notFound is the core's NotFound for one kind of object ("user", ...).
 func notFound(what string) error {
 	return core.Errorf(core.NotFound, "%s not found", what)

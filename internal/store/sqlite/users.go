@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -69,7 +70,8 @@ WHERE u.email_normalized = ? AND m.tenant_id = u.home_tenant_id`, normalizedEmai
 }
 
 // ListUsers returns a page of the tenant's members in id order: ids above
-// f.AfterID, at most f.Limit (100 when <= 0), only f.Email's owner when set.
+// f.AfterID, only f.Email's owner when set, skipping f.Offset of them, at
+// most f.Limit (100 when <= 0).
 func (r reader) ListUsers(ctx context.Context, tenantID int64, f core.UserFilter) ([]core.User, error) {
 	where := []string{"m.tenant_id = ?", "u.id > ?"}
 	args := []any{tenantID, f.AfterID}
@@ -77,11 +79,11 @@ func (r reader) ListUsers(ctx context.Context, tenantID int64, f core.UserFilter
 		where = append(where, "u.email_normalized = ?")
 		args = append(args, core.NormalizeEmail(f.Email))
 	}
-	args = append(args, limitOrDefault(f.Limit))
+	args = append(args, limitOrDefault(f.Limit), max(f.Offset, 0))
 	rows, err := r.q.QueryContext(ctx, userSelect+`
 WHERE `+strings.Join(where, " AND ")+`
 ORDER BY u.id
-LIMIT ?`, args...)
+LIMIT ? OFFSET ?`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list users of tenant %d: %w", tenantID, err)
 	}
@@ -98,6 +100,23 @@ LIMIT ?`, args...)
 		return nil, fmt.Errorf("list users of tenant %d: %w", tenantID, err)
 	}
 	return list, nil
+}
+
+// CountUsers counts the tenant's members, only f.Email's owner when set.
+func (r reader) CountUsers(ctx context.Context, tenantID int64, f core.UserFilter) (int, error) {
+	query := `SELECT count(*) FROM memberships m WHERE m.tenant_id = ?`
+	args := []any{tenantID}
+	if f.Email != "" {
+		query = `
+SELECT count(*) FROM memberships m JOIN users u ON u.id = m.user_id
+WHERE m.tenant_id = ? AND u.email_normalized = ?`
+		args = append(args, core.NormalizeEmail(f.Email))
+	}
+	var n int
+	if err := r.q.QueryRowContext(ctx, query, args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count users of tenant %d: %w", tenantID, err)
+	}
+	return n, nil
 }
 
 // userValues returns the users columns every write sets, in this order:
@@ -129,7 +148,9 @@ func userValues(u *core.User) ([]any, error) {
 
 // InsertUser stores u with its membership of u.TenantID, which becomes its
 // home and primary tenant, and sets u.ID, u.HomeTenantID, u.IsPrimary and
-// u.Version. Conflict (field "email") when the normalized email is taken.
+// u.Version. Conflict (field "email") when the normalized email is taken;
+// NotFound when the tenant does not exist; Invalid (field "role") when the
+// role does not, (field "teamId") when u.TeamID names no team.
 func (t *tx) InsertUser(ctx context.Context, u *core.User) error {
 	values, err := userValues(u)
 	if err != nil {
@@ -153,11 +174,11 @@ INSERT INTO users (
     ?, ?, ?, ?,
     ?, 1
 )`, append(values, u.TenantID)...)
-	if isUniqueViolation(err) {
-		return core.FieldError(core.Conflict, "email", "is already taken")
+	if isForeignKeyViolation(err) { // the home tenant: the only foreign key of users
+		return notFound("tenant")
 	}
 	if err != nil {
-		return fmt.Errorf("insert user: %w", err)
+		return userWriteError("insert user", err)
 	}
 	id, err := res.LastInsertId()
 	if err != nil {
@@ -167,7 +188,7 @@ INSERT INTO users (
 INSERT INTO memberships (tenant_id, user_id, role_id, is_primary, account_admin, created_at)
 VALUES (?, ?, ?, 1, ?, ?)`,
 		u.TenantID, id, u.RoleID, u.AccountAdmin, formatTime(u.CreatedAt)); err != nil {
-		return fmt.Errorf("insert membership of user %d in tenant %d: %w", id, u.TenantID, err)
+		return userWriteError(fmt.Sprintf("insert membership of user %d in tenant %d", id, u.TenantID), err)
 	}
 	u.ID, u.HomeTenantID, u.IsPrimary, u.Version = id, u.TenantID, true, 1
 	return nil
@@ -196,20 +217,37 @@ WHERE id = ?
   AND EXISTS (SELECT 1 FROM memberships WHERE tenant_id = ? AND user_id = users.id)
 RETURNING version`,
 		append(values, u.ID, u.TenantID)...).Scan(&version)
-	if isUniqueViolation(err) {
-		return core.FieldError(core.Conflict, "email", "is already taken")
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return userWriteError(fmt.Sprintf("update user %d", u.ID), err)
 	}
 	if err != nil {
-		return getError(err, "user", fmt.Sprintf("update user %d", u.ID))
+		return notFound("user")
 	}
 	if _, err := t.q.ExecContext(ctx, `
 UPDATE memberships SET role_id = ?, is_primary = ?, account_admin = ?
 WHERE tenant_id = ? AND user_id = ?`,
 		u.RoleID, u.IsPrimary, u.AccountAdmin, u.TenantID, u.ID); err != nil {
-		return fmt.Errorf("update membership of user %d in tenant %d: %w", u.ID, u.TenantID, err)
+		return userWriteError(fmt.Sprintf("update membership of user %d in tenant %d", u.ID, u.TenantID), err)
 	}
 	u.Version = version
 	return nil
+}
+
+// userWriteError turns the constraint violations a user write can meet into
+// core errors: the email's unique index (Conflict "email"), the team_id
+// triggers (Invalid "teamId") and the membership's role foreign key (Invalid
+// "role"; the tenant's is checked by the core before). Anything else is
+// wrapped with op.
+func userWriteError(op string, err error) error {
+	switch {
+	case isUniqueViolation(err):
+		return core.FieldError(core.Conflict, "email", "is already taken")
+	case isTriggerViolation(err):
+		return core.FieldError(core.Invalid, "teamId", "is not a team of this tenant")
+	case isForeignKeyViolation(err):
+		return core.FieldError(core.Invalid, "role", "does not exist")
+	}
+	return fmt.Errorf("%s: %w", op, err)
 }
 
 // DeleteUser removes the user from tenantID: the whole user (with every

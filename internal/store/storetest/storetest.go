@@ -21,6 +21,11 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Users", func(t *testing.T) { testUsers(t, open(t)) })
 	t.Run("UserFieldsRoundTrip", func(t *testing.T) { testUserFieldsRoundTrip(t, open(t)) })
 	t.Run("DuplicateEmailRace", func(t *testing.T) { testDuplicateEmailRace(t, open(t)) })
+	t.Run("UserCountAndOffset", func(t *testing.T) { testUserCountAndOffset(t, open(t)) })
+	t.Run("Roles", func(t *testing.T) { testRoles(t, open(t)) })
+	t.Run("Teams", func(t *testing.T) { testTeams(t, open(t)) })
+	t.Run("PasswordTokens", func(t *testing.T) { testPasswordTokens(t, open(t)) })
+	t.Run("PasswordTokenSpendRace", func(t *testing.T) { testPasswordTokenSpendRace(t, open(t)) })
 	t.Run("APIKeys", func(t *testing.T) { testAPIKeys(t, open(t)) })
 	t.Run("Events", func(t *testing.T) { testEvents(t, open(t)) })
 	t.Run("CursorListingDuringInserts", func(t *testing.T) { testCursorListingDuringInserts(t, open(t)) })
@@ -115,4 +120,16 @@ func wantCode(t *testing.T, err error, want core.ErrorCode, field string) {
 			t.Fatalf("error field: got %q, want %q", e.Field, field)
 		}
 	}
+}
+
+func mustCreateTeam(t *testing.T, s core.Store, tenantID int64, name string) core.Team {
+	t.Helper()
+	ts := now()
+	tm := core.Team{TenantID: tenantID, Name: name, Active: true, CreatedAt: ts, UpdatedAt: ts}
+	if err := s.Write(context.Background(), func(tx core.Tx) error {
+		return tx.InsertTeam(context.Background(), &tm)
+	}); err != nil {
+		t.Fatalf("insert team %q: %v", name, err)
+	}
+	return tm
 }

@@ -123,7 +123,7 @@ func testUsers(t *testing.T, s core.Store) {
 func testUserFieldsRoundTrip(t *testing.T, s core.Store) {
 	ctx := context.Background()
 	a := mustCreateTenant(t, s)
-	team := int64(42)
+	team := mustCreateTeam(t, s, a.ID, "Full").ID
 	u := newUser(a.ID, "full@example.com")
 	u.PasswordHash = ""
 	u.RoleID, u.Role = core.RoleIDEditor, core.RoleEditor
