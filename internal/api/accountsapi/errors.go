@@ -70,7 +70,7 @@ func (h *handlers) errorResponse(ctx context.Context, err error) response {
 		return errorOf(http.StatusBadRequest, "validation_error", msg)
 	case core.Unauthenticated:
 		r := errorOf(http.StatusUnauthorized, "unauthorized", msg)
-		r.header.Set("WWW-Authenticate", authn.Challenge)
+		r.Header.Set("WWW-Authenticate", authn.Challenge)
 		return r
 	case core.Forbidden:
 		return errorOf(http.StatusForbidden, "forbidden", msg)
@@ -91,7 +91,7 @@ func (h *handlers) errorResponse(ctx context.Context, err error) response {
 			status, code = http.StatusTooManyRequests, "rate_limited"
 		}
 		r := errorOf(status, code, msg)
-		r.header.Set("Retry-After", strconv.Itoa(retrySeconds(e)))
+		r.Header.Set("Retry-After", strconv.Itoa(retrySeconds(e)))
 		return r
 	}
 	h.Log.ErrorContext(ctx, "accounts api: unmapped error code", slog.String("code", string(e.Code)))
@@ -100,7 +100,7 @@ func (h *handlers) errorResponse(ctx context.Context, err error) response {
 }
 
 func errorOf(status int, code, msg string) response {
-	return response{status: status, header: http.Header{}, body: errorBody{Error: code, Status: status, Message: msg}}
+	return response{Status: status, Header: http.Header{}, Body: errorBody{Error: code, Status: status, Message: msg}}
 }
 
 // retrySeconds is a Busy or RateLimited error's hint in whole seconds, at
@@ -112,7 +112,7 @@ func retrySeconds(e *core.Error) int {
 
 // writeError renders err in the Accounts shape.
 func (h *handlers) writeError(w http.ResponseWriter, r *http.Request, err error) {
-	h.errorResponse(r.Context(), err).write(w)
+	h.errorResponse(r.Context(), err).Write(w)
 }
 
 // accountsDialect is the Accounts shape for the idempotency wrapper.

@@ -44,11 +44,11 @@ func teamPath(id int64) string { return "/api/v1/teams/" + strconv.FormatInt(id,
 // mapping of errors to statuses (problem.From's).
 func (h *handlers) problemResponse(ctx context.Context, err error) response {
 	p := problem.From(ctx, h.Log, err, problem.Options{NotFound: "no such team"})
-	return response{status: p.Status, header: p.Header, contentType: problem.ContentType, body: p.Details}
+	return response{Status: p.Status, Header: p.Header, ContentType: problem.ContentType, Body: p.Details}
 }
 
 func (h *handlers) writeProblem(w http.ResponseWriter, r *http.Request, err error) {
-	h.problemResponse(r.Context(), err).write(w)
+	h.problemResponse(r.Context(), err).Write(w)
 }
 
 // problemDialect is the problem shape for the idempotency wrapper.
@@ -79,7 +79,7 @@ func (h *handlers) listTeams(w http.ResponseWriter, r *http.Request) {
 	for i, t := range teams {
 		out.Teams[i] = teamViewOf(t)
 	}
-	response{status: http.StatusOK, body: out}.write(w)
+	response{Status: http.StatusOK, Body: out}.Write(w)
 }
 
 func (h *handlers) createTeam(w http.ResponseWriter, r *http.Request) {
@@ -106,7 +106,7 @@ func (h *handlers) createTeam(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return h.problemResponse(ctx, err)
 		}
-		return response{status: http.StatusCreated, header: http.Header{"Location": {teamPath(t.ID)}}, body: teamViewOf(t)}
+		return response{Status: http.StatusCreated, Header: http.Header{"Location": {teamPath(t.ID)}}, Body: teamViewOf(t)}
 	})
 }
 
@@ -116,12 +116,12 @@ func (h *handlers) getTeam(w http.ResponseWriter, r *http.Request) {
 		h.writeProblem(w, r, err)
 		return
 	}
-	t, err := h.Service.GetTeam(r.Context(), actor, pathID(r))
+	t, err := h.Service.GetTeam(r.Context(), actor, httpkit.PathID(r))
 	if err != nil {
 		h.writeProblem(w, r, err)
 		return
 	}
-	response{status: http.StatusOK, body: teamViewOf(t)}.write(w)
+	response{Status: http.StatusOK, Body: teamViewOf(t)}.Write(w)
 }
 
 // renameTeam changes the name; a body without one changes nothing and
@@ -144,15 +144,15 @@ func (h *handlers) renameTeam(w http.ResponseWriter, r *http.Request) {
 	}
 	var t core.Team
 	if req.Name == nil {
-		t, err = h.Service.GetTeam(r.Context(), actor, pathID(r))
+		t, err = h.Service.GetTeam(r.Context(), actor, httpkit.PathID(r))
 	} else {
-		t, err = h.Service.RenameTeam(r.Context(), actor, pathID(r), *req.Name)
+		t, err = h.Service.RenameTeam(r.Context(), actor, httpkit.PathID(r), *req.Name)
 	}
 	if err != nil {
 		h.writeProblem(w, r, err)
 		return
 	}
-	response{status: http.StatusOK, body: teamViewOf(t)}.write(w)
+	response{Status: http.StatusOK, Body: teamViewOf(t)}.Write(w)
 }
 
 func (h *handlers) deleteTeam(w http.ResponseWriter, r *http.Request) {
@@ -161,7 +161,7 @@ func (h *handlers) deleteTeam(w http.ResponseWriter, r *http.Request) {
 		h.writeProblem(w, r, err)
 		return
 	}
-	if err := h.Service.DeleteTeam(r.Context(), actor, pathID(r)); err != nil {
+	if err := h.Service.DeleteTeam(r.Context(), actor, httpkit.PathID(r)); err != nil {
 		h.writeProblem(w, r, err)
 		return
 	}

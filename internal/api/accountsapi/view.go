@@ -117,9 +117,9 @@ func (h *handlers) permissions(ctx context.Context, actor core.Actor, u core.Use
 // not sit in plaintext in the idempotency record. A replay therefore lacks
 // the token.
 func withoutToken(res response) any {
-	if v, ok := res.body.(userView); ok {
+	if v, ok := res.Body.(userView); ok {
 		v.Token = ""
 		return v
 	}
-	return res.body
+	return res.Body
 }

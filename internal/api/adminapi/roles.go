@@ -74,7 +74,7 @@ func (h *handlers) getRole(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, err)
 		return
 	}
-	role, err := h.Service.GetRole(r.Context(), actor, pathID(r))
+	role, err := h.Service.GetRole(r.Context(), actor, httpkit.PathID(r))
 	if err != nil {
 		h.writeError(w, r, err)
 		return
@@ -104,7 +104,7 @@ func (h *handlers) createRole(w http.ResponseWriter, r *http.Request) {
 		}
 		header := http.Header{}
 		header.Set("Location", rolePath(role.ID))
-		return reply{status: http.StatusCreated, header: header, body: viewOf(role)}
+		return reply{Status: http.StatusCreated, Header: header, Body: viewOf(role)}
 	})
 }
 
@@ -114,19 +114,9 @@ func (h *handlers) deleteRole(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, err)
 		return
 	}
-	if err := h.Service.DeleteRole(r.Context(), actor, pathID(r)); err != nil {
+	if err := h.Service.DeleteRole(r.Context(), actor, httpkit.PathID(r)); err != nil {
 		h.writeError(w, r, err)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
-}
-
-// pathID returns the {id} path value; anything that is not a positive
-// integer names no role, so it becomes 0, which answers 404.
-func pathID(r *http.Request) int64 {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id < 1 {
-		return 0
-	}
-	return id
 }

@@ -2,10 +2,7 @@ package clientapi
 
 import (
 	"context"
-	"encoding/base64"
 	"net/http"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/rosterhq/roster/internal/api/httpkit"
@@ -95,7 +92,7 @@ func (h *handlers) create(ctx context.Context, actor core.Actor, body []byte) re
 	if err != nil {
 		return h.errorResponse(ctx, err)
 	}
-	return response{status: http.StatusCreated, body: viewOf(created.User, actor.ClientID)}
+	return response{Status: http.StatusCreated, Body: viewOf(created.User, actor.ClientID)}
 }
 
 func (h *handlers) getUser(w http.ResponseWriter, r *http.Request) {
@@ -104,12 +101,12 @@ func (h *handlers) getUser(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, err)
 		return
 	}
-	u, err := h.Service.GetUser(r.Context(), actor, pathID(r))
+	u, err := h.Service.GetUser(r.Context(), actor, httpkit.PathID(r))
 	if err != nil {
 		h.writeError(w, r, err)
 		return
 	}
-	response{status: http.StatusOK, body: viewOf(u, actor.ClientID)}.write(w)
+	response{Status: http.StatusOK, Body: viewOf(u, actor.ClientID)}.Write(w)
 }
 
 func (h *handlers) listUsers(w http.ResponseWriter, r *http.Request) {
@@ -118,25 +115,11 @@ func (h *handlers) listUsers(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, err)
 		return
 	}
-	q := r.URL.Query()
-	var f core.UserFilter
-	if s := q.Get("limit"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 || n > core.MaxPageSize {
-			h.writeError(w, r, core.FieldError(core.Invalid, "limit", "must be a whole number from 1 to %d", core.MaxPageSize))
-			return
-		}
-		f.Limit = n
+	f, err := httpkit.UserFilter(r.URL.Query())
+	if err != nil {
+		h.writeError(w, r, err)
+		return
 	}
-	if s := q.Get("cursor"); s != "" {
-		after, ok := decodeCursor(s)
-		if !ok {
-			h.writeError(w, r, core.FieldError(core.Invalid, "cursor", "is not a cursor this API returned"))
-			return
-		}
-		f.AfterID = after
-	}
-	f.Email = q.Get("email")
 	page, err := h.Service.ListUsers(r.Context(), actor, f)
 	if err != nil {
 		h.writeError(w, r, err)
@@ -146,11 +129,8 @@ func (h *handlers) listUsers(w http.ResponseWriter, r *http.Request) {
 	for i, u := range page.Users {
 		out.Users[i] = viewOf(u, actor.ClientID)
 	}
-	if page.Next != 0 {
-		c := encodeCursor(page.Next)
-		out.NextCursor = &c
-	}
-	response{status: http.StatusOK, body: out}.write(w)
+	out.NextCursor = httpkit.NextCursor(page.Next)
+	response{Status: http.StatusOK, Body: out}.Write(w)
 }
 
 func (h *handlers) updateUser(w http.ResponseWriter, r *http.Request) {
@@ -179,7 +159,7 @@ func (h *handlers) updateUser(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	u, err := h.Service.UpdateUser(r.Context(), actor, pathID(r), core.UpdateUser{
+	u, err := h.Service.UpdateUser(r.Context(), actor, httpkit.PathID(r), core.UpdateUser{
 		Email: req.Email, Name: req.DisplayName, Password: req.Password, Role: req.Role,
 		EmailFilteringEnabled: req.EmailFilteringEnabled,
 	})
@@ -187,7 +167,7 @@ func (h *handlers) updateUser(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, err)
 		return
 	}
-	response{status: http.StatusOK, body: viewOf(u, actor.ClientID)}.write(w)
+	response{Status: http.StatusOK, Body: viewOf(u, actor.ClientID)}.Write(w)
 }
 
 func (h *handlers) deleteUser(w http.ResponseWriter, r *http.Request) {
@@ -196,34 +176,9 @@ func (h *handlers) deleteUser(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, err)
 		return
 	}
-	if err := h.Service.DeleteUser(r.Context(), actor, pathID(r)); err != nil {
+	if err := h.Service.DeleteUser(r.Context(), actor, httpkit.PathID(r)); err != nil {
 		h.writeError(w, r, err)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
-}
-
-// pathID returns the {id} path value; anything that is not a positive
-// integer cannot name a user, so it becomes 0, which answers 404 like any
-// unknown id.
-func pathID(r *http.Request) int64 {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id < 1 {
-		return 0
-	}
-	return id
-}
-
-// Cursors are opaque to clients: "u" and the last id, base64url.
-func encodeCursor(afterID int64) string {
-	return base64.RawURLEncoding.EncodeToString([]byte("u" + strconv.FormatInt(afterID, 10)))
-}
-
-func decodeCursor(s string) (int64, bool) {
-	raw, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil || !strings.HasPrefix(string(raw), "u") {
-		return 0, false
-	}
-	id, err := strconv.ParseInt(string(raw[1:]), 10, 64)
-	return id, err == nil && id > 0
 }

@@ -125,16 +125,12 @@ type response struct {
 	body   any // nil: no body
 }
 
-func (res response) write(w http.ResponseWriter) {
-	for k, v := range res.header {
-		w.Header()[k] = v
-	}
-	if res.body == nil {
-		w.WriteHeader(res.status)
-		return
-	}
-	httpkit.WriteJSON(w, res.status, MediaType, res.body)
+// reply is res for httpkit's writers: always the JSON:API media type.
+func (res response) reply() httpkit.Reply {
+	return httpkit.Reply{Status: res.status, Header: res.header, ContentType: MediaType, Body: res.body}
 }
+
+func (res response) write(w http.ResponseWriter) { res.reply().Write(w) }
 
 // errorResponse turns any error into this face's status, headers and error
 // document. It is the only place where errors meet HTTP statuses in this
@@ -189,7 +185,7 @@ func (h *handlers) coreErrorResponse(ctx context.Context, err error, doc *docume
 	} else if param, ok := parameterOf[e.Field]; ok {
 		out.Detail = param + ": " + e.Message
 		out.Parameter = param
-	} else if e.Field == idempotencyKeyHeader {
+	} else if e.Field == httpkit.IdempotencyKeyHeader {
 		out.Detail = e.Field + ": " + e.Message
 		out.Header = e.Field
 	} else if e.Field != "" {

@@ -3,7 +3,6 @@ package jsonapi
 import (
 	"context"
 	"net/http"
-	"strconv"
 
 	"github.com/rosterhq/roster/internal/api/httpkit"
 	"github.com/rosterhq/roster/internal/core"
@@ -71,7 +70,7 @@ func (h *handlers) getUser(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, err)
 		return
 	}
-	u, err := h.Service.GetUser(r.Context(), actor, pathID(r))
+	u, err := h.Service.GetUser(r.Context(), actor, httpkit.PathID(r))
 	if err != nil {
 		h.writeError(w, r, err)
 		return
@@ -93,7 +92,7 @@ func (h *handlers) updateUser(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, err)
 		return
 	}
-	id := pathID(r)
+	id := httpkit.PathID(r)
 	if id == 0 {
 		h.writeError(w, r, core.Errorf(core.NotFound, "no such user"))
 		return
@@ -130,22 +129,11 @@ func (h *handlers) deleteUser(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, err)
 		return
 	}
-	if err := h.Service.DeleteUser(r.Context(), actor, pathID(r)); err != nil {
+	if err := h.Service.DeleteUser(r.Context(), actor, httpkit.PathID(r)); err != nil {
 		h.writeError(w, r, err)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
-}
-
-// pathID returns the {id} path value; anything that is not a positive
-// integer cannot name a user, so it becomes 0, which answers 404 like any
-// unknown id.
-func pathID(r *http.Request) int64 {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id < 1 {
-		return 0
-	}
-	return id
 }
 
 // noQuery refuses query parameters on the routes that take none: JSON:API
