@@ -37,9 +37,15 @@ type Event struct {
 	CreatedAt   time.Time
 }
 
-// EventFilter selects events for listing, oldest first.
+// EventFilter selects events for listing, oldest first. Empty strings and
+// zero times are unset: they select everything.
 type EventFilter struct {
-	AfterID int64 // only events with a larger id
-	Limit   int
-	Type    string // optional
+	AfterID     int64 // only events with a larger id
+	Limit       int
+	Type        string    // exact
+	Actor       string    // exact
+	SubjectType string    // exact
+	SubjectID   string    // exact
+	Since       time.Time // only events created at or after Since
+	Until       time.Time // only events created before Until
 }

@@ -24,4 +24,5 @@ func Routes(mux *http.ServeMux, d Deps) {
 	mux.HandleFunc("POST /api/v1/roles", h.createRole)
 	mux.HandleFunc("GET /api/v1/roles/{id}", h.getRole)
 	mux.HandleFunc("DELETE /api/v1/roles/{id}", h.deleteRole)
+	mux.HandleFunc("GET /api/v1/events", h.listEvents)
 }

@@ -63,3 +63,7 @@ func decodeCursor(s string) (int64, bool) {
 	id, err := strconv.ParseInt(string(raw[1:]), 10, 64)
 	return id, err == nil && id > 0
 }
+
+// DecodeCursor returns the id a cursor made by NextCursor ends at; false
+// for anything NextCursor cannot have made.
+func DecodeCursor(s string) (int64, bool) { return decodeCursor(s) }

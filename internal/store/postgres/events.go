@@ -26,15 +26,28 @@ func scanEvent(row pgx.Row) (core.Event, error) {
 	return e, nil
 }
 
-// ListEvents returns the tenant's events with an id above f.AfterID, of
-// type f.Type when it is set, oldest first, at most f.Limit of them (100
+// ListEvents returns the tenant's events with an id above f.AfterID,
+// matching f.Type, f.Actor, f.SubjectType and f.SubjectID exactly when set,
+// created at or after f.Since and before f.Until when set, oldest first, at most f.Limit of them (100
 // when f.Limit <= 0). A deleted tenant's events are still listed.
 func (r reader) ListEvents(ctx context.Context, tenantID int64, f core.EventFilter) ([]core.Event, error) {
 	where := []string{"tenant_id = $1", "id > $2"}
 	args := []any{tenantID, f.AfterID}
-	if f.Type != "" {
-		args = append(args, f.Type)
-		where = append(where, "type = $"+strconv.Itoa(len(args)))
+	for _, c := range []struct{ column, value string }{
+		{"type", f.Type}, {"actor", f.Actor}, {"subject_type", f.SubjectType}, {"subject_id", f.SubjectID},
+	} {
+		if c.value != "" {
+			args = append(args, c.value)
+			where = append(where, c.column+" = $"+strconv.Itoa(len(args)))
+		}
+	}
+	if !f.Since.IsZero() {
+		args = append(args, f.Since.UTC())
+		where = append(where, "created_at >= $"+strconv.Itoa(len(args)))
+	}
+	if !f.Until.IsZero() {
+		args = append(args, f.Until.UTC())
+		where = append(where, "created_at < $"+strconv.Itoa(len(args)))
 	}
 	args = append(args, pageSize(f.Limit))
 	rows, err := r.q.Query(ctx, `

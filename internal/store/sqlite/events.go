@@ -25,13 +25,28 @@ func scanEvent(row scanner) (core.Event, error) {
 }
 
 // ListEvents returns a page of the tenant's events, oldest first: ids above
-// f.AfterID, at most f.Limit (100 when <= 0), only of f.Type when set.
+// f.AfterID, at most f.Limit (100 when <= 0), matching f.Type, f.Actor,
+// f.SubjectType and f.SubjectID exactly when set, created at or after
+// f.Since and before f.Until when set.
 func (r reader) ListEvents(ctx context.Context, tenantID int64, f core.EventFilter) ([]core.Event, error) {
 	where := []string{"tenant_id = ?", "id > ?"}
 	args := []any{tenantID, f.AfterID}
-	if f.Type != "" {
-		where = append(where, "type = ?")
-		args = append(args, f.Type)
+	for _, c := range []struct{ column, value string }{
+		{"type", f.Type}, {"actor", f.Actor}, {"subject_type", f.SubjectType}, {"subject_id", f.SubjectID},
+	} {
+		if c.value != "" {
+			where = append(where, c.column+" = ?")
+			args = append(args, c.value)
+		}
+	}
+	// Stored times are fixed-width UTC text, so they compare as they sort.
+	if !f.Since.IsZero() {
+		where = append(where, "created_at >= ?")
+		args = append(args, formatTime(f.Since))
+	}
+	if !f.Until.IsZero() {
+		where = append(where, "created_at < ?")
+		args = append(args, formatTime(f.Until))
 	}
 	args = append(args, limitOrDefault(f.Limit))
 	rows, err := r.q.QueryContext(ctx, eventSelect+`

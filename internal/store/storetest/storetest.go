@@ -28,6 +28,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("PasswordTokenSpendRace", func(t *testing.T) { testPasswordTokenSpendRace(t, open(t)) })
 	t.Run("APIKeys", func(t *testing.T) { testAPIKeys(t, open(t)) })
 	t.Run("Events", func(t *testing.T) { testEvents(t, open(t)) })
+	t.Run("EventFilters", func(t *testing.T) { testEventFilters(t, open(t)) })
 	t.Run("CursorListingDuringInserts", func(t *testing.T) { testCursorListingDuringInserts(t, open(t)) })
 	t.Run("DeleteTenantCascades", func(t *testing.T) { testDeleteTenantCascades(t, open(t)) })
 	t.Run("SigningKeys", func(t *testing.T) { testSigningKeys(t, open(t)) })
