@@ -2,8 +2,10 @@ package core
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"runtime"
+	"strings"
 	"time"
 )
 
@@ -116,8 +118,20 @@ func (p *HashPool) busy(msg string) error {
 	return &Error{Code: Busy, Message: "the server is busy hashing passwords; retry shortly", Retry: time.Second, Err: fmt.Errorf("%s", msg)}
 }
 
-// verifyPassword verifies against any hash format Roster stores. Only
-// argon2 for now; imported formats join here.
+// verifyPassword verifies against any hash format Roster stores: argon2
+// (password.go) and the imported formats (importedhash.go), chosen by the
+// hash's prefix. An imported hash is always stale, so it is redone as
+// argon2id at the first successful login. An unknown format is an error.
 func verifyPassword(password, encoded string, current Argon2Params) (ok, stale bool, err error) {
-	return verifyArgon2(password, encoded, current)
+	if strings.HasPrefix(encoded, "$argon2") {
+		return verifyArgon2(password, encoded, current)
+	}
+	ok, handled, err := verifyImported(password, encoded)
+	if !handled {
+		return false, false, errors.New("unrecognized password hash format")
+	}
+	if err != nil {
+		return false, false, err
+	}
+	return ok, true, nil
 }
