@@ -11,6 +11,9 @@ import (
 //
 // Errors: NotFound when nothing matches; anything else is Internal.
 type Reader interface {
+	groupReader
+	webhookReader
+
 	GetTenant(ctx context.Context, id int64) (Tenant, error)
 	GetTenantByClientID(ctx context.Context, clientID string) (Tenant, error)
 	GetTenantBySubdomain(ctx context.Context, subdomain string) (Tenant, error)
@@ -61,6 +64,9 @@ type Reader interface {
 // not at all, events included.
 type Tx interface {
 	Reader
+	groupWriter
+	importWriter
+	webhookWriter
 
 	// InsertTenant stores t and sets t.ID. Conflict (field "subdomain") when
 	// the subdomain is taken.

@@ -36,6 +36,9 @@ func Run(t *testing.T, open Opener) {
 	t.Run("IdempotencyExpiry", func(t *testing.T) { testIdempotencyExpiry(t, open(t)) })
 	t.Run("IdempotencyKeyRace", func(t *testing.T) { testIdempotencyKeyRace(t, open(t)) })
 	t.Run("IdempotencyReadLocks", func(t *testing.T) { testIdempotencyReadLocks(t, open(t)) })
+	runGroupTests(t, open)
+	runImportTests(t, open)
+	runWebhookTests(t, open)
 	t.Run("Ping", func(t *testing.T) {
 		if err := open(t).Ping(context.Background()); err != nil {
 			t.Fatalf("Ping: %v", err)
