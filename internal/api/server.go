@@ -76,7 +76,7 @@ func NewHandler(d Deps) http.Handler {
 	adminapi.Routes(mux, adminapi.Deps{Service: d.Service, Auth: auth, Log: d.Log})
 	accountsapi.Routes(mux, accountsapi.Deps{Service: d.Service, Auth: auth, Log: d.Log})
 	if d.Tokens != nil {
-		authapi.Routes(mux, authapi.Deps{Service: d.Service, Tokens: d.Tokens, Log: d.Log, Protection: protect})
+		authapi.Routes(mux, authapi.Deps{Service: d.Service, Tokens: d.Tokens, Log: d.Log, Protection: protect, Limits: auth.Limits})
 	}
 
 	// /api/users is shared by the Client API and JSON:API: dispatchUsers

@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/rosterhq/roster/internal/api/authn"
 	"github.com/rosterhq/roster/internal/core"
 	"github.com/rosterhq/roster/internal/token"
 )
@@ -16,6 +17,10 @@ type Deps struct {
 	// Protection limits login attempts per email and client address; nil:
 	// none.
 	Protection *LoginProtection
+	// Limits is the per-credential rate limit: a token request takes one
+	// request from its API key's bucket, the one its tokens then draw
+	// from, so minting tokens cannot go around the key's limit. nil: none.
+	Limits *authn.Limits
 }
 
 // Routes registers the face's routes on mux.
@@ -23,7 +28,7 @@ func Routes(mux *http.ServeMux, d Deps) {
 	if d.Log == nil {
 		d.Log = slog.Default()
 	}
-	h := &handler{svc: d.Service, tokens: d.Tokens, log: d.Log, protect: d.Protection}
+	h := &handler{svc: d.Service, tokens: d.Tokens, log: d.Log, protect: d.Protection, limits: d.Limits}
 	mux.HandleFunc("POST /api/auth/login", h.login)
 	mux.HandleFunc("POST /api/auth/password", h.password)
 	mux.HandleFunc("GET /.well-known/jwks.json", h.jwks)
@@ -36,4 +41,5 @@ type handler struct {
 	log    *slog.Logger
 
 	protect *LoginProtection
+	limits  *authn.Limits
 }

@@ -121,6 +121,12 @@ func (o *oauth) token(w http.ResponseWriter, r *http.Request) {
 		o.writeTokenError(w, r, err)
 		return
 	}
+	if o.limits != nil {
+		if err := o.limits.Check(w, r, actor); err != nil {
+			o.writeTokenError(w, r, err)
+			return
+		}
+	}
 	scopes, err := core.GrantScopes(actor, form.Get("scope"))
 	if err != nil {
 		msg := "the requested scope is not valid"
