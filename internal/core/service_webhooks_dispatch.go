@@ -50,7 +50,9 @@ func (s *Service) FanOutEvents(ctx context.Context, limit int) (int, error) {
 			}
 			var payload json.RawMessage
 			for _, ep := range eps {
-				if !ep.Enabled || !ep.Matches(e.Type) {
+				// An endpoint gets the events recorded from its creation on,
+				// however late the fan-out runs.
+				if !ep.Enabled || !ep.Matches(e.Type) || e.CreatedAt.Before(ep.CreatedAt) {
 					continue
 				}
 				if payload == nil {
