@@ -343,7 +343,6 @@ VALUES (?, ?, ?, ?, ?, ?, ?)`,
 	return nil
 }
 
-
 // GetLeasedWebhookDelivery returns the delivery when worker holds its lease.
 func (t *tx) GetLeasedWebhookDelivery(ctx context.Context, worker string, deliveryID int64) (core.WebhookDelivery, error) {
 	d, err := scanWebhookDelivery(t.q.QueryRowContext(ctx, webhookDeliverySelect+`
