@@ -137,7 +137,8 @@ func describe(err error, ctx context.Context, timeout time.Duration) string {
 		}
 		return "refused at connect time: " + unwrapURL(err).Error()
 	}
-	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+	var nerr net.Error
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) || errors.As(err, &nerr) && nerr.Timeout() {
 		return fmt.Sprintf("timed out after %s", timeout)
 	}
 	if errors.Is(err, context.Canceled) {
