@@ -27,6 +27,7 @@ func (a *app) serveCommand() *cobra.Command {
 				return err
 			}
 			defer st.Close()
+			svc.SetEgressPolicy(a.cfg.Webhooks.policy())
 			limiter, closeLimiter, err := ratelimit.Open(ctx, a.cfg.RedisURL, a.cfg.RedisPrefix, log)
 			if err != nil {
 				return err
@@ -54,6 +55,8 @@ func (a *app) serveCommand() *cobra.Command {
 				printFirstStart(a.stdout, demo, baseURL)
 			}
 			go purgeIdempotency(ctx, svc, log)
+			stopWebhooks := startWebhooks(ctx, svc, a.cfg.Webhooks, log)
+			defer stopWebhooks()
 			log.Info("roster listening",
 				slog.String("addr", srv.Addr()),
 				slog.String("store", storeKind(a.cfg.Database)),
@@ -62,6 +65,7 @@ func (a *app) serveCommand() *cobra.Command {
 			if err := srv.Serve(ctx, a.cfg.ShutdownGrace); err != nil {
 				return err
 			}
+			stopWebhooks()
 			log.Info("roster stopped")
 			return nil
 		},

@@ -81,6 +81,8 @@ func (r *Receiver) SetSecrets(secrets ...string) {
 
 // Respond makes the receiver answer a verified request with fn(attempt),
 // attempt being 1 for the first arrival of its webhook-id, 2 for the next.
+// fn may block, to play a slow receiver; it runs without the receiver's
+// lock. A request is recorded in Arrivals once fn has returned.
 func (r *Receiver) Respond(fn func(attempt int) int) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -116,10 +118,14 @@ func (r *Receiver) serve(w http.ResponseWriter, req *http.Request) {
 	}
 	id := req.Header.Get("webhook-id")
 	r.byID[id]++
+	attempt, respond := r.byID[id], r.respond
+	r.mu.Unlock()
 	status := http.StatusNoContent
-	if r.respond != nil {
-		status = r.respond(r.byID[id])
+	if respond != nil {
+		// Outside the lock: a respond func may block (a slow receiver).
+		status = respond(attempt)
 	}
+	r.mu.Lock()
 	if status >= 200 && status < 300 {
 		r.accepted[id]++
 	}
@@ -137,6 +143,18 @@ func (r *Receiver) Arrivals() []Arrival {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return append([]Arrival(nil), r.arrivals...)
+}
+
+// Started returns the webhook-ids of the verified requests that reached the
+// receiver, answered yet or not.
+func (r *Receiver) Started() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	ids := make([]string, 0, len(r.byID))
+	for id := range r.byID {
+		ids = append(ids, id)
+	}
+	return ids
 }
 
 // Rejected returns the reasons of the refused (unverifiable) requests.
