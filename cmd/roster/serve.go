@@ -45,8 +45,10 @@ func (a *app) serveCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			srv.SetHandler(api.NewHandler(api.Deps{Service: svc, Store: st, Tokens: tokens, Log: log,
-				Limiter: limiter, Limits: a.cfg.limits()}))
+			webhooks := newWebhooks(svc, a.cfg.Webhooks, a.cfg.ShutdownGrace, log)
+			defer webhooks.Stop()
+			srv.SetHandler(webhooks.WakeOnWrite(api.NewHandler(api.Deps{Service: svc, Store: st, Tokens: tokens, Log: log,
+				Limiter: limiter, Limits: a.cfg.limits()})))
 			demo, created, err := svc.EnsureDemoTenant(ctx)
 			if err != nil {
 				return err
@@ -55,8 +57,7 @@ func (a *app) serveCommand() *cobra.Command {
 				printFirstStart(a.stdout, demo, baseURL)
 			}
 			go purgeIdempotency(ctx, svc, log)
-			stopWebhooks := startWebhooks(ctx, svc, a.cfg.Webhooks, log)
-			defer stopWebhooks()
+			webhooks.Start(ctx)
 			log.Info("roster listening",
 				slog.String("addr", srv.Addr()),
 				slog.String("store", storeKind(a.cfg.Database)),
@@ -65,7 +66,7 @@ func (a *app) serveCommand() *cobra.Command {
 			if err := srv.Serve(ctx, a.cfg.ShutdownGrace); err != nil {
 				return err
 			}
-			stopWebhooks()
+			webhooks.Stop()
 			log.Info("roster stopped")
 			return nil
 		},

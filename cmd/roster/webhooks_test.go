@@ -185,6 +185,12 @@ func TestWebhookCrash(t *testing.T) {
 		if r := recv.Rejected(); len(r) != 0 {
 			t.Errorf("receiver refused %d deliveries: %v", len(r), r)
 		}
+		// The logs hold neither the secret nor a payload.
+		for _, leak := range []string{ep.Secret, strings.TrimPrefix(ep.Secret, "whsec_"), created[0]} {
+			if strings.Contains(srv.log.String(), leak) {
+				t.Errorf("server logs contain %q", leak)
+			}
+		}
 	})
 }
 

@@ -29,7 +29,7 @@ const (
 	DefaultWorkers   = 8
 	DefaultPoll      = time.Second
 	DefaultBatch     = 100
-	DefaultStopGrace = 5 * time.Second
+	DefaultStopGrace = 20 * time.Second // above DefaultTimeout: an attempt begun at the stop may finish
 )
 
 // Config tunes a Dispatcher. Zero fields take the defaults.
@@ -41,7 +41,7 @@ type Config struct {
 	Poll      time.Duration // idle wait between looks at the outbox (ROSTER_WEBHOOK_POLL)
 	Batch     int           // events fanned out per transaction
 	Policy    egress.Policy // what the client may reach
-	StopGrace time.Duration // how long Run waits for in-flight attempts after its context ends, beyond Timeout
+	StopGrace time.Duration // how long Run waits for in-flight attempts after its context ends
 	Logger    *slog.Logger
 	// Rand, when set, replaces math/rand for the schedule's jitter (tests).
 	Rand func() float64
@@ -118,8 +118,8 @@ func (d *Dispatcher) Wake() {
 }
 
 // Run dispatches until ctx ends, then stops claiming and waits for the
-// attempts in flight, at most Timeout+StopGrace; attempts still running then
-// are abandoned unrecorded and their leases expire. It returns nil after a
+// attempts in flight, at most StopGrace; attempts still running then are
+// abandoned unrecorded and their leases expire (they are sent again later). It returns nil after a
 // stop caused by ctx.
 func (d *Dispatcher) Run(ctx context.Context) error {
 	d.log.Info("webhook dispatcher started", "workers", d.cfg.Workers, "schedule", d.cfg.Schedule.String(),
@@ -156,7 +156,7 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 func (d *Dispatcher) drain(abandon context.CancelFunc) error {
 	done := make(chan struct{})
 	go func() { d.wg.Wait(); close(done) }()
-	bound := d.cfg.Timeout + d.cfg.StopGrace
+	bound := d.cfg.StopGrace
 	select {
 	case <-done:
 		d.log.Info("webhook dispatcher stopped")

@@ -116,7 +116,7 @@ func (e *env) createUsers(t *testing.T, admin core.Actor, prefix string, n int) 
 // waits for it, when t ends.
 func (e *env) run(t *testing.T, cfg webhook.Config) *webhook.Dispatcher {
 	t.Helper()
-	if cfg.Poll == 0 {
+	if cfg.Poll == 0 { // short, so that tests wait little; TestDispatcherWake sets an hour
 		cfg.Poll = 20 * time.Millisecond
 	}
 	cfg.Logger = slog.New(slog.NewJSONHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
