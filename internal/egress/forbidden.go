@@ -13,9 +13,9 @@ var forbiddenRanges = []struct {
 }{
 	{netip.MustParsePrefix("0.0.0.0/8"), "unspecified"},
 	{netip.MustParsePrefix("10.0.0.0/8"), "private"},
-	{netip.MustParsePrefix("100.64.0.0/10"), "shared (CGNAT)"},
+	{netip.MustParsePrefix("100.64.0.0/10"), "shared/CGNAT"},
 	{netip.MustParsePrefix("127.0.0.0/8"), "loopback"},
-	{netip.MustParsePrefix("169.254.0.0/16"), "link-local (metadata)"},
+	{netip.MustParsePrefix("169.254.0.0/16"), "link-local/metadata"},
 	{netip.MustParsePrefix("172.16.0.0/12"), "private"},
 	{netip.MustParsePrefix("192.0.0.0/24"), "IETF protocol assignments"},
 	{netip.MustParsePrefix("192.0.2.0/24"), "documentation"},
@@ -32,7 +32,7 @@ var forbiddenRanges = []struct {
 	{netip.MustParsePrefix("::/96"), "IPv4-compatible"},
 	{netip.MustParsePrefix("100::/64"), "discard"},
 	{netip.MustParsePrefix("2001:db8::/32"), "documentation"},
-	{netip.MustParsePrefix("fc00::/7"), "unique-local (metadata)"}, // includes fd00:ec2::254
+	{netip.MustParsePrefix("fc00::/7"), "unique-local/metadata"}, // includes fd00:ec2::254
 	{netip.MustParsePrefix("fe80::/10"), "link-local"},
 	{netip.MustParsePrefix("fec0::/10"), "site-local"},
 	{netip.MustParsePrefix("ff00::/8"), "multicast"},

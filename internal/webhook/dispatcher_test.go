@@ -300,7 +300,7 @@ func TestDispatcherRefusesForbiddenAddresses(t *testing.T) {
 		}{
 			{"http://127.0.0.1:" + port + "/", "refused at connect time: egress: connection to 127.0.0.1 refused, loopback address: forbidden address"},
 			{"http://10.0.0.1:" + port + "/", "refused at connect time: egress: connection to 10.0.0.1 refused, private address: forbidden address"},
-			{"http://169.254.169.254/latest/meta-data/", "refused at connect time: egress: connection to 169.254.169.254 refused, link-local (metadata) address: forbidden address"},
+			{"http://169.254.169.254/latest/meta-data/", "refused at connect time: egress: connection to 169.254.169.254 refused, link-local/metadata address: forbidden address"},
 			{"http://[::1]:" + port + "/", "refused at connect time: egress: connection to ::1 refused, loopback address: forbidden address"},
 			{"http://localhost:" + port + "/", "refused at connect time: egress: connection to "},
 		}
