@@ -119,8 +119,9 @@ func (d *Dispatcher) Wake() {
 
 // Run dispatches until ctx ends, then stops claiming and waits for the
 // attempts in flight, at most StopGrace; attempts still running then are
-// abandoned unrecorded and their leases expire (they are sent again later). It returns nil after a
-// stop caused by ctx.
+// abandoned unrecorded and their leases expire (they are sent again later,
+// by this or another process). Failures of the store are logged and retried
+// at the next poll, so Run returns only when ctx ends, with nil.
 func (d *Dispatcher) Run(ctx context.Context) error {
 	d.log.Info("webhook dispatcher started", "workers", d.cfg.Workers, "schedule", d.cfg.Schedule.String(),
 		"timeout", d.cfg.Timeout, "lease", d.lease, "allow_http", d.cfg.Policy.AllowHTTP, "allow_private", d.cfg.Policy.AllowPrivate)
