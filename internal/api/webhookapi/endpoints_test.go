@@ -180,7 +180,7 @@ func TestRotateSecret(t *testing.T) {
 		if res.Status != 200 || rotated.Secret == nil || *rotated.Secret == *e.Secret || !strings.HasPrefix(*rotated.Secret, "whsec_") {
 			t.Fatalf("rotate: %d %s", res.Status, res.Body)
 		}
-		if rotated.PreviousSecretExpiresAt == nil || rotated.PreviousSecretExpiresAt.Sub(time.Now()) < 23*time.Hour || rotated.PreviousSecretExpiresAt.Sub(time.Now()) > 24*time.Hour {
+		if rotated.PreviousSecretExpiresAt == nil || time.Until(*rotated.PreviousSecretExpiresAt) < 23*time.Hour || time.Until(*rotated.PreviousSecretExpiresAt) > 24*time.Hour {
 			t.Errorf("previousSecretExpiresAt %v, want about 24 h from now", rotated.PreviousSecretExpiresAt)
 		}
 		// Both secrets sign for now (the dispatcher's view).
