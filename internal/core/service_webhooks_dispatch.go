@@ -64,7 +64,11 @@ func (s *Service) FanOutEvents(ctx context.Context, limit int) (int, error) {
 						return err
 					}
 				}
-				if _, err := insertDelivery(ctx, tx, ep, e, payload, now); err != nil {
+				_, err := insertDelivery(ctx, tx, ep, e, payload, now)
+				if ErrorCodeOf(err) == NotFound {
+					continue // the endpoint was deleted since it was listed
+				}
+				if err != nil {
 					return err
 				}
 			}
