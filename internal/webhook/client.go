@@ -59,11 +59,10 @@ func NewClient(policy egress.Policy, timeout time.Duration) *Client {
 	transport := &http.Transport{
 		// No Proxy: a proxy would dial on our behalf, out of the
 		// dialer's reach, and defeat the address check.
-		Proxy:                  nil,
-		DialContext:            dialer.DialContext,
-		ForceAttemptHTTP2:      true,
-		TLSHandshakeTimeout:    timeout,
-		ResponseHeaderTimeout:  timeout,
+		Proxy:             nil,
+		DialContext:       dialer.DialContext,
+		ForceAttemptHTTP2: true,
+		// No TLS or header timeouts: the per-attempt context bounds it all.
 		MaxIdleConns:           100,
 		MaxIdleConnsPerHost:    4,
 		IdleConnTimeout:        90 * time.Second,
@@ -111,7 +110,7 @@ func (c *Client) Send(ctx context.Context, rawURL string, secrets []string, msgI
 	start := time.Now()
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return Result{Latency: time.Since(start), Err: describe(err, ctx, c.timeout)}
+		return Result{Latency: time.Since(start), Err: describe(ctx, err, c.timeout)}
 	}
 	defer resp.Body.Close()
 	// A read error after a 2xx still counts as accepted: the receiver
@@ -129,7 +128,7 @@ func (c *Client) Send(ctx context.Context, rawURL string, secrets []string, msgI
 
 // describe turns a transport error into an attempt error without the URL
 // that *url.Error would repeat.
-func describe(err error, ctx context.Context, timeout time.Duration) string {
+func describe(ctx context.Context, err error, timeout time.Duration) string {
 	if errors.Is(err, egress.ErrForbiddenAddress) {
 		var op *net.OpError
 		if errors.As(err, &op) && op.Err != nil {

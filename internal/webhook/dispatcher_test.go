@@ -66,7 +66,17 @@ func TestDispatcherDeliversVerifiedEvents(t *testing.T) {
 			}
 		}
 
-		// Every delivery is recorded as succeeded after one 204 attempt.
+		// Every delivery is recorded as succeeded after one 204 attempt
+		// (the receiver answers before the dispatcher records).
+		waitFor(t, 10*time.Second, "5 recorded deliveries", func() bool {
+			n := 0
+			for _, d := range e.deliveries(t, e.admin, ep.ID) {
+				if d.Delivery.Status == core.DeliverySucceeded {
+					n++
+				}
+			}
+			return n == 5
+		})
 		for _, d := range e.deliveries(t, e.admin, ep.ID) {
 			if d.Delivery.Status != core.DeliverySucceeded || d.Delivery.Attempts != 1 || len(d.Attempts) != 1 {
 				t.Fatalf("delivery %d: status %s, %d attempts (%d listed); want succeeded, 1", d.Delivery.ID, d.Delivery.Status, d.Delivery.Attempts, len(d.Attempts))
