@@ -152,3 +152,35 @@ func TestWebhookEndToEnd(t *testing.T) {
 		}
 	})
 }
+
+// TestWebhookDispatcherOff: a process started with
+// ROSTER_WEBHOOK_DISPATCHER_OFF sends nothing; one started without it then
+// delivers what the first recorded.
+func TestWebhookDispatcherOff(t *testing.T) {
+	bin := rosterBinary(t)
+	webhookTestEnv(t)
+	t.Setenv("ROSTER_WEBHOOK_DISPATCHER_OFF", "true")
+	db := t.TempDir() + "/roster.db"
+	tenant := createTenantWithBinary(t, bin, db, "Quiet")
+	recv := webhooktest.New(t)
+	ep := subscribe(t, db, tenant, recv.URL)
+	recv.SetSecrets(ep.Secret)
+
+	srv := startServer(t, bin, db)
+	srv.waitLog("webhook dispatcher off in this process", 5*time.Second)
+	if status, _, err := createUser(http.DefaultClient, srv.url, tenant.APIKey, "quiet@example.com"); err != nil || status != http.StatusCreated {
+		t.Fatalf("create user: %d %v", status, err)
+	}
+	time.Sleep(time.Second)
+	if n := len(recv.Started()); n != 0 {
+		t.Fatalf("receiver got %d deliveries from a process with the dispatcher off, want 0", n)
+	}
+	srv.signal(syscall.SIGTERM)
+	if err := srv.wait(30 * time.Second); err != nil {
+		t.Fatalf("exit %v", err)
+	}
+
+	t.Setenv("ROSTER_WEBHOOK_DISPATCHER_OFF", "false")
+	startServer(t, bin, db)
+	recv.WaitAccepted(t, 1, 20*time.Second)
+}
