@@ -65,6 +65,9 @@ func (h *handlers) createEndpoint(w http.ResponseWriter, r *http.Request) {
 		if err := httpkit.DecodeStrict(body, &req); err != nil {
 			return problemReply(problem.From(ctx, h.Log, err, problemOptions))
 		}
+		if err := refuseNulls(body); err != nil {
+			return problemReply(problem.From(ctx, h.Log, err, problemOptions))
+		}
 		e, err := h.Service.CreateWebhookEndpoint(ctx, actor, core.CreateWebhookEndpoint{
 			URL: req.URL, Description: req.Description, EventTypes: req.EventTypes, Enabled: req.Enabled,
 		})
@@ -105,6 +108,10 @@ func (h *handlers) updateEndpoint(w http.ResponseWriter, r *http.Request) {
 	}
 	var req updateEndpointRequest
 	if err := httpkit.DecodeStrict(body, &req); err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	if err := refuseNulls(body); err != nil {
 		h.writeError(w, r, err)
 		return
 	}

@@ -124,6 +124,7 @@ func TestEndpointBadInput(t *testing.T) {
 			{"UnknownMember", `{"url":"https://hooks.example.com/","secret":"whsec_mine"}`, 400, []string{"/secret"}},
 			{"WrongType", `{"url":"https://hooks.example.com/","enabled":"yes"}`, 400, []string{"/enabled"}},
 			{"NotJSON", `{"url":`, 400, []string{"/url"}},
+			{"NullEnabled", `{"url":"https://hooks.example.com/","enabled":null}`, 422, []string{"/enabled"}},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				res := env.Do(t, "POST", "/api/v1/webhooks", tc.body, auth...)
@@ -142,6 +143,7 @@ func TestEndpointBadInput(t *testing.T) {
 		wantProblem(t, env.Do(t, "PATCH", "/api/v1/webhooks/"+e.ID, `{"url":"https://10.0.0.1/","description":"changed"}`, auth...), 422, "/url")
 		wantProblem(t, env.Do(t, "PATCH", "/api/v1/webhooks/"+e.ID, `{"eventTypes":["nope"]}`, auth...), 422, "/eventTypes/0")
 		wantProblem(t, env.Do(t, "PATCH", "/api/v1/webhooks/"+e.ID, `{"kind":"zapier"}`, auth...), 400, "/kind")
+		wantProblem(t, env.Do(t, "PATCH", "/api/v1/webhooks/"+e.ID, `{"description":"changed","url":null}`, auth...), 422, "/url")
 		var got endpoint
 		env.Do(t, "GET", "/api/v1/webhooks/"+e.ID, "", auth...).JSON(t, &got)
 		if got.URL != "https://hooks.example.com/ok" || got.Description != "" {

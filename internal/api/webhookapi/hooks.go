@@ -39,6 +39,9 @@ func (h *handlers) subscribeHook(w http.ResponseWriter, r *http.Request) {
 		if err := httpkit.DecodeStrict(body, &req); err != nil {
 			return problemReply(problem.From(ctx, h.Log, err, problemOptions))
 		}
+		if err := refuseNulls(body); err != nil {
+			return problemReply(problem.From(ctx, h.Log, err, problemOptions))
+		}
 		e, err := h.Service.SubscribeHook(ctx, actor, req.TargetURL, req.Event)
 		if err != nil {
 			return problemReply(problem.From(ctx, h.Log, err, problemOptions))

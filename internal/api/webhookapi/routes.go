@@ -2,8 +2,10 @@ package webhookapi
 
 import (
 	"context"
+	"encoding/json"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
 
 	"github.com/rosterhq/roster/internal/api/authn"
@@ -82,6 +84,28 @@ func deliveryID(r *http.Request) int64 {
 		return 0
 	}
 	return id
+}
+
+// refuseNulls returns Invalid naming the first top-level member of a JSON
+// object body whose value is null: no member of these bodies can be
+// cleared, and an ignored null would change nothing silently. body has
+// been decoded strictly already.
+func refuseNulls(body []byte) error {
+	var members map[string]json.RawMessage
+	if err := json.Unmarshal(body, &members); err != nil {
+		return nil // not an object: DecodeStrict has said so
+	}
+	names := make([]string, 0, len(members))
+	for name := range members {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		if string(members[name]) == "null" {
+			return core.FieldError(core.Invalid, name, "must not be null (leave the member out instead)")
+		}
+	}
+	return nil
 }
 
 // badParameter is a 400 whose detail starts with the query parameter at
