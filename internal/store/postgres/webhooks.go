@@ -192,7 +192,7 @@ func (r reader) ListWebhookDeliveries(ctx context.Context, tenantID int64, endpo
 	rows, err := r.q.Query(ctx, `
 		SELECT `+webhookDeliveryColumns+`
 		FROM webhook_deliveries
-		WHERE tenant_id = $1 AND endpoint_id = $2 AND ($3 <= 0 OR id < $3)
+		WHERE tenant_id = $1 AND endpoint_id = $2 AND ($3::bigint <= 0 OR id < $3::bigint)
 		ORDER BY id DESC
 		LIMIT $4`, tenantID, endpointID, beforeID, pageSize(limit))
 	if err != nil {
