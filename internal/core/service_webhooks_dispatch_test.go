@@ -254,3 +254,49 @@ func TestWebhookDispatchBadInput(t *testing.T) {
 		}
 	}
 }
+
+// TestConcurrentFanOut: fan-outs running at once (two processes on one
+// PostgreSQL, say) take disjoint events: each event gets exactly one
+// delivery per endpoint, and nobody fails on a duplicate.
+func TestConcurrentFanOut(t *testing.T) {
+	forEachStore(t, func(t *testing.T, st core.Store) {
+		ctx := t.Context()
+		svc := newService(t, st)
+		a := createTenant(t, svc, "Acme")
+		ep := mustCreateEndpoint(t, svc, a.key, core.CreateWebhookEndpoint{URL: "https://a.example.com/h", EventTypes: []string{core.EventAPIRateLimited}})
+		const events = 150
+		for range events {
+			if err := svc.RecordRateLimited(ctx, a.key, core.RateLimitRefusal{Credential: "key:1", Limit: 1, Burst: 1, Period: time.Minute}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		errs := make(chan error, 2)
+		for range 2 {
+			go func() {
+				for {
+					n, err := svc.FanOutEvents(ctx, 7)
+					if err != nil || n == 0 {
+						errs <- err
+						return
+					}
+				}
+			}()
+		}
+		for range 2 {
+			if err := <-errs; err != nil {
+				t.Fatalf("FanOutEvents: %v", err)
+			}
+		}
+		list := deliveriesOf(t, svc, a.key, ep.ID)
+		seen := map[int64]bool{}
+		for _, d := range list {
+			if seen[d.Delivery.EventID] {
+				t.Fatalf("event %d delivered twice", d.Delivery.EventID)
+			}
+			seen[d.Delivery.EventID] = true
+		}
+		if len(list) != events {
+			t.Fatalf("%d deliveries, want %d", len(list), events)
+		}
+	})
+}
