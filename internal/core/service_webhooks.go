@@ -155,9 +155,13 @@ func (s *Service) GetWebhookEndpoint(ctx context.Context, a Actor, id string) (W
 	return s.getWebhookEndpoint(ctx, a.TenantID, id)
 }
 
+// errEndpointNotFound answers an id that names no endpoint of the tenant
+// (unknown, malformed or another tenant's) in one way.
+func errEndpointNotFound() error { return Errorf(NotFound, "webhook endpoint not found") }
+
 func (s *Service) getWebhookEndpoint(ctx context.Context, tenantID int64, id string) (WebhookEndpoint, error) {
 	if !IsWebhookEndpointID(id) {
-		return WebhookEndpoint{}, Errorf(NotFound, "webhook endpoint not found")
+		return WebhookEndpoint{}, errEndpointNotFound()
 	}
 	return s.store.GetWebhookEndpoint(ctx, tenantID, id)
 }
@@ -251,8 +255,8 @@ func (s *Service) UpdateWebhookEndpoint(ctx context.Context, a Actor, id string,
 			return WebhookEndpoint{}, err
 		}
 	}
-	if _, err := s.getWebhookEndpoint(ctx, a.TenantID, id); err != nil {
-		return WebhookEndpoint{}, err
+	if !IsWebhookEndpointID(id) {
+		return WebhookEndpoint{}, errEndpointNotFound()
 	}
 	now := s.now()
 	var e WebhookEndpoint
@@ -306,7 +310,7 @@ func (s *Service) DeleteWebhookEndpoint(ctx context.Context, a Actor, id string)
 // deleteEndpoint removes the endpoint (only of kind, when kind is set).
 func (s *Service) deleteEndpoint(ctx context.Context, a Actor, id, kind string) error {
 	if !IsWebhookEndpointID(id) {
-		return Errorf(NotFound, "webhook endpoint not found")
+		return errEndpointNotFound()
 	}
 	now := s.now()
 	err := s.store.Write(ctx, func(tx Tx) error {
@@ -315,7 +319,7 @@ func (s *Service) deleteEndpoint(ctx context.Context, a Actor, id, kind string) 
 			return err
 		}
 		if kind != "" && e.Kind != kind {
-			return Errorf(NotFound, "webhook endpoint not found")
+			return errEndpointNotFound()
 		}
 		if err := tx.DeleteWebhookEndpoint(ctx, a.TenantID, id); err != nil {
 			return err
@@ -339,8 +343,8 @@ func (s *Service) RotateWebhookSecret(ctx context.Context, a Actor, id string) (
 	if err := a.requireAdmin(); err != nil {
 		return WebhookEndpoint{}, err
 	}
-	if _, err := s.getWebhookEndpoint(ctx, a.TenantID, id); err != nil {
-		return WebhookEndpoint{}, err
+	if !IsWebhookEndpointID(id) {
+		return WebhookEndpoint{}, errEndpointNotFound()
 	}
 	secret, err := newWebhookSecret()
 	if err != nil {

@@ -89,7 +89,7 @@ func (s *Service) GetWebhookDelivery(ctx context.Context, a Actor, endpointID st
 		return DeliveryWithAttempts{}, err
 	}
 	if !IsWebhookEndpointID(endpointID) {
-		return DeliveryWithAttempts{}, Errorf(NotFound, "webhook endpoint not found")
+		return DeliveryWithAttempts{}, errEndpointNotFound()
 	}
 	d, err := s.store.GetWebhookDelivery(ctx, a.TenantID, endpointID, deliveryID)
 	if err != nil {
@@ -119,7 +119,7 @@ func (s *Service) RedeliverWebhook(ctx context.Context, a Actor, endpointID stri
 		return WebhookDelivery{}, err
 	}
 	if !IsWebhookEndpointID(endpointID) {
-		return WebhookDelivery{}, Errorf(NotFound, "webhook endpoint not found")
+		return WebhookDelivery{}, errEndpointNotFound()
 	}
 	now := s.now()
 	var d WebhookDelivery
@@ -164,7 +164,7 @@ func (s *Service) SendTestWebhook(ctx context.Context, a Actor, endpointID strin
 		return WebhookDelivery{}, err
 	}
 	if !IsWebhookEndpointID(endpointID) {
-		return WebhookDelivery{}, Errorf(NotFound, "webhook endpoint not found")
+		return WebhookDelivery{}, errEndpointNotFound()
 	}
 	tenant, err := s.store.GetTenant(ctx, a.TenantID)
 	if err != nil {
