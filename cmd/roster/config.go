@@ -41,6 +41,8 @@ type config struct {
 	HashPool  int
 	HashQueue int
 	HashWait  time.Duration
+
+	Webhooks webhookConfig
 }
 
 // envFlags registers flags whose defaults are read from the environment and
@@ -147,6 +149,7 @@ func (c *config) registerServeFlags(e *envFlags) {
 	e.Int(&c.LoginMaxFailures, "login-max-failures", "ROSTER_LOGIN_MAX_FAILURES", 5, "failed logins per email and client address per lockout window before logins are refused (0: no lockout)")
 	e.Duration(&c.LoginLockout, "login-lockout", "ROSTER_LOGIN_LOCKOUT", 15*time.Minute, "the lockout window: the failures it allows come back over it")
 	e.Int(&c.LoginRate, "login-rate", "ROSTER_LOGIN_RATE", 10, "login attempts per minute per email and client address, failed or not (0: no limit)")
+	c.Webhooks.register(e)
 }
 
 // Validate checks the settings that flags cannot type-check.
@@ -177,6 +180,11 @@ func (c *config) Validate() error {
 	}
 	if c.LoginMaxFailures > 0 && c.LoginLockout <= 0 {
 		return fmt.Errorf("--login-lockout %s: must be positive when --login-max-failures is set", c.LoginLockout)
+	}
+	if c.Webhooks.Schedule != "" { // registered by serve only
+		if err := c.Webhooks.validate(); err != nil {
+			return err
+		}
 	}
 	return nil
 }

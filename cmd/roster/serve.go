@@ -27,6 +27,7 @@ func (a *app) serveCommand() *cobra.Command {
 				return err
 			}
 			defer st.Close()
+			svc.SetEgressPolicy(a.cfg.Webhooks.policy())
 			limiter, closeLimiter, err := ratelimit.Open(ctx, a.cfg.RedisURL, a.cfg.RedisPrefix, log)
 			if err != nil {
 				return err
@@ -44,8 +45,10 @@ func (a *app) serveCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			srv.SetHandler(api.NewHandler(api.Deps{Service: svc, Store: st, Tokens: tokens, Log: log,
-				Limiter: limiter, Limits: a.cfg.limits()}))
+			webhooks := newWebhooks(svc, a.cfg.Webhooks, a.cfg.ShutdownGrace, log)
+			defer webhooks.Stop()
+			srv.SetHandler(webhooks.WakeOnWrite(api.NewHandler(api.Deps{Service: svc, Store: st, Tokens: tokens, Log: log,
+				Limiter: limiter, Limits: a.cfg.limits()})))
 			demo, created, err := svc.EnsureDemoTenant(ctx)
 			if err != nil {
 				return err
@@ -54,6 +57,7 @@ func (a *app) serveCommand() *cobra.Command {
 				printFirstStart(a.stdout, demo, baseURL)
 			}
 			go purgeIdempotency(ctx, svc, log)
+			webhooks.Start(ctx)
 			log.Info("roster listening",
 				slog.String("addr", srv.Addr()),
 				slog.String("store", storeKind(a.cfg.Database)),
@@ -62,6 +66,7 @@ func (a *app) serveCommand() *cobra.Command {
 			if err := srv.Serve(ctx, a.cfg.ShutdownGrace); err != nil {
 				return err
 			}
+			webhooks.Stop()
 			log.Info("roster stopped")
 			return nil
 		},

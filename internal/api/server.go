@@ -17,6 +17,7 @@ import (
 	"github.com/rosterhq/roster/internal/api/httpkit"
 	"github.com/rosterhq/roster/internal/api/jsonapi"
 	"github.com/rosterhq/roster/internal/api/openapi"
+	"github.com/rosterhq/roster/internal/api/webhookapi"
 	"github.com/rosterhq/roster/internal/core"
 	"github.com/rosterhq/roster/internal/ratelimit"
 	"github.com/rosterhq/roster/internal/token"
@@ -75,6 +76,7 @@ func NewHandler(d Deps) http.Handler {
 	clientapi.Routes(mux, clientapi.Deps{Service: d.Service, Auth: auth, Log: d.Log})
 	adminapi.Routes(mux, adminapi.Deps{Service: d.Service, Auth: auth, Log: d.Log})
 	accountsapi.Routes(mux, accountsapi.Deps{Service: d.Service, Auth: auth, Log: d.Log})
+	webhookapi.Routes(mux, webhookapi.Deps{Service: d.Service, Auth: auth, Log: d.Log})
 	if d.Tokens != nil {
 		authapi.Routes(mux, authapi.Deps{Service: d.Service, Tokens: d.Tokens, Log: d.Log, Protection: protect, Limits: auth.Limits})
 	}

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
+
+	"github.com/rosterhq/roster/internal/egress"
 )
 
 // Service carries out the core's commands on a Store. Its methods take the
@@ -15,6 +17,7 @@ type Service struct {
 	clock  func() time.Time
 
 	passwordTokenTTL time.Duration
+	egress           egress.Policy // checks webhook endpoint URLs
 }
 
 // NewService returns a service over store that hashes passwords on hashes.

@@ -54,11 +54,27 @@ func (s *Service) CreateAPIKey(ctx context.Context, a Actor, cmd CreateAPIKey) (
 	return k, plaintext, nil
 }
 
+// apiKeyPayload is what api_key_created and api_key_deleted say: the key's
+// display prefix, never the key or its hash. It nests under "apiKey" like
+// the user, team and role payloads, so that a webhook's data.id stays the
+// event's id.
 type apiKeyPayload struct {
+	APIKey apiKeyFields `json:"apiKey"`
+}
+
+type apiKeyFields struct {
 	ID     int64    `json:"id"`
 	Name   string   `json:"name"`
 	Prefix string   `json:"prefix"`
 	Scopes []string `json:"scopes"`
+}
+
+func apiKeyPayloadOf(k APIKey) apiKeyPayload {
+	scopes := k.Scopes
+	if scopes == nil {
+		scopes = []string{}
+	}
+	return apiKeyPayload{APIKey: apiKeyFields{ID: k.ID, Name: k.Name, Prefix: k.Prefix, Scopes: scopes}}
 }
 
 func insertAPIKey(ctx context.Context, tx Tx, a Actor, k *APIKey) error {
@@ -66,7 +82,7 @@ func insertAPIKey(ctx context.Context, tx Tx, a Actor, k *APIKey) error {
 		return err
 	}
 	return insertEvent(ctx, tx, a, EventAPIKeyCreated, "api_key", strconv.FormatInt(k.ID, 10),
-		apiKeyPayload{ID: k.ID, Name: k.Name, Prefix: k.Prefix, Scopes: k.Scopes}, k.CreatedAt)
+		apiKeyPayloadOf(*k), k.CreatedAt)
 }
 
 // ListAPIKeys returns the actor's tenant's keys, revoked ones included.
@@ -93,7 +109,7 @@ func (s *Service) RevokeAPIKey(ctx context.Context, a Actor, keyID int64) error 
 			return err
 		}
 		return insertEvent(ctx, tx, a, EventAPIKeyDeleted, "api_key", strconv.FormatInt(keyID, 10),
-			apiKeyPayload{ID: k.ID, Name: k.Name, Prefix: k.Prefix, Scopes: k.Scopes}, now)
+			apiKeyPayloadOf(k), now)
 	})
 	if err != nil {
 		return fmt.Errorf("revoke api key %d: %w", keyID, err)

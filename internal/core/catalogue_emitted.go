@@ -1,0 +1,35 @@
+package core
+
+import "slices"
+
+// EmittedEvents is every event type Roster itself records, in catalogue
+// order: the seed 002 names for users, accounts, roles, teams, API keys,
+// passwords, webhooks and rate limits, plus Roster's own
+// webhook_secret_rotated. A webhook filter or a Zapier subscription may
+// only name these (a filter on an event Roster never records would never
+// match). quota_exceeded is not among them: seat quotas are not built yet.
+var EmittedEvents = []string{
+	EventUserCreated,
+	EventUserUpdated,
+	EventUserDeleted,
+	EventUserPasswordChanged,
+	EventAccountCreated,
+	EventAccountUpdated,
+	EventAPIRateLimited,
+	EventAPIKeyCreated,
+	EventAPIKeyDeleted,
+	EventTeamCreated,
+	EventTeamUpdated,
+	EventTeamDeleted,
+	EventRoleCreated,
+	EventRoleDeleted,
+	EventWebhookCreated,
+	EventWebhookUpdated,
+	EventWebhookDeleted,
+	EventWebhookDeliveryFailed,
+	EventWebhookTest,
+	EventWebhookSecretRotated,
+}
+
+// IsEmittedEvent reports whether Roster records events of type name.
+func IsEmittedEvent(name string) bool { return slices.Contains(EmittedEvents, name) }
