@@ -78,6 +78,10 @@ func (s *Service) ImportUsers(ctx context.Context, a Actor, match ImportMatch, r
 		return nil, FieldError(Invalid, "users", "at most %d users per batch", MaxImportBatch)
 	}
 
+	if len(rows) == 0 {
+		return []ImportResult{}, nil // the checks above are all an empty batch needs
+	}
+
 	results := make([]ImportResult, len(rows))
 	plans := make([]*importPlan, len(rows))
 	caches := importCaches{roles: map[string]Role{}, teams: map[int64]error{}}
