@@ -85,7 +85,6 @@ func (h *handlers) importUsers(w http.ResponseWriter, r *http.Request) {
 	}
 	extend()
 	w.Header().Set("Content-Type", MediaType)
-	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(http.StatusOK)
 	out := bufio.NewWriter(w)
 	enc := json.NewEncoder(out)
