@@ -112,4 +112,3 @@ func storedByEmail(t *testing.T, env *apitest.Env, tenantID int64, email string)
 	}
 	return list[0]
 }
-
