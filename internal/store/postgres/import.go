@@ -22,7 +22,8 @@ func (r reader) LookupUsersByEmail(ctx context.Context, normalizedEmails []strin
 		return out, nil
 	}
 	rows, err := r.q.Query(ctx, userSelect+`
-		WHERE u.email_normalized = ANY($1) AND m.tenant_id = u.home_tenant_id`+r.lockFor("u", "m"), normalizedEmails)
+		WHERE u.email_normalized = ANY($1) AND m.tenant_id = u.home_tenant_id
+		ORDER BY u.id`+r.lockFor("u", "m"), normalizedEmails)
 	if err != nil {
 		return nil, fmt.Errorf("look up users by email: %w", err)
 	}
@@ -44,7 +45,8 @@ func (r reader) LookupUsersByExternalID(ctx context.Context, tenantID int64, ext
 		return out, nil
 	}
 	rows, err := r.q.Query(ctx, userSelect+`
-		WHERE u.home_tenant_id = $1 AND u.external_id = ANY($2) AND m.tenant_id = u.home_tenant_id`+r.lockFor("u", "m"),
+		WHERE u.home_tenant_id = $1 AND u.external_id = ANY($2) AND m.tenant_id = u.home_tenant_id
+		ORDER BY u.id`+r.lockFor("u", "m"),
 		tenantID, externalIDs)
 	if err != nil {
 		return nil, fmt.Errorf("look up users of tenant %d by externalId: %w", tenantID, err)
