@@ -91,8 +91,13 @@ func Run(ctx context.Context, src Source, o Options) (Summary, error) {
 	if o.Workers <= 0 {
 		o.Workers = 1
 	}
+	// stop ends reading when a batch fails: batches already being imported
+	// finish (so that those before the failure are handed to Done), and no
+	// new one starts. cancel ends everything, when Done fails.
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	stopCtx, stop := context.WithCancel(ctx)
+	defer stop()
 
 	type done struct {
 		batch Batch
@@ -118,7 +123,7 @@ func Run(ctx context.Context, src Source, o Options) (Summary, error) {
 			if len(b.Records) > 0 {
 				select {
 				case batches <- b:
-				case <-ctx.Done():
+				case <-stopCtx.Done():
 					return
 				}
 				seq++
@@ -136,6 +141,10 @@ func Run(ctx context.Context, src Source, o Options) (Summary, error) {
 	for range o.Workers {
 		wg.Go(func() {
 			for b := range batches {
+				if err := stopCtx.Err(); err != nil {
+					finished <- done{b, errSkipped}
+					continue
+				}
 				results, err := o.Import(ctx, b.Records)
 				if err == nil && len(results) != len(b.Records) {
 					err = fmt.Errorf("import: got %d results for %d rows", len(results), len(b.Records))
@@ -152,19 +161,25 @@ func Run(ctx context.Context, src Source, o Options) (Summary, error) {
 
 	var sum Summary
 	var firstErr error
+	failedSeq := -1 // the earliest failed batch: Done stops before it
+	errSeq := -1    // the batch whose failure firstErr reports
 	pending := map[int]Batch{}
 	next := 0
 	for d := range finished {
-		if firstErr != nil {
-			continue // draining
-		}
 		if d.err != nil {
-			firstErr = fmt.Errorf("batch of lines %d-%d: %w", d.batch.Records[0].Line, d.batch.Records[len(d.batch.Records)-1].Line, d.err)
-			cancel()
+			stop()
+			if failedSeq < 0 || d.batch.Seq < failedSeq {
+				failedSeq = d.batch.Seq
+			}
+			// The earliest real failure is the one to report.
+			if !errors.Is(d.err, errSkipped) && (firstErr == nil || d.batch.Seq < errSeq) {
+				firstErr = fmt.Errorf("batch of lines %d-%d: %w", d.batch.Records[0].Line, d.batch.Records[len(d.batch.Records)-1].Line, d.err)
+				errSeq = d.batch.Seq
+			}
 			continue
 		}
 		pending[d.batch.Seq] = d.batch
-		for {
+		for failedSeq < 0 || next < failedSeq {
 			b, ok := pending[next]
 			if !ok {
 				break
@@ -172,12 +187,16 @@ func Run(ctx context.Context, src Source, o Options) (Summary, error) {
 			delete(pending, next)
 			next++
 			sum.Add(b.Results...)
-			if o.Done != nil {
-				if err := o.Done(b); err != nil {
+			if o.Done == nil {
+				continue
+			}
+			if err := o.Done(b); err != nil {
+				if firstErr == nil {
 					firstErr = err
-					cancel()
-					break
 				}
+				failedSeq = next // nothing more is handed over
+				cancel()
+				break
 			}
 		}
 	}
@@ -189,6 +208,9 @@ func Run(ctx context.Context, src Source, o Options) (Summary, error) {
 	}
 	return sum, ctx.Err()
 }
+
+// errSkipped marks a batch not imported because an earlier one failed.
+var errSkipped = errors.New("skipped after an earlier failure")
 
 // errorResult is the result of a refused row.
 func errorResult(line int, email string, e *core.Error) Result {
