@@ -83,10 +83,12 @@ func TestRun_StopsAtTheFirstFailure(t *testing.T) {
 	sum, err := Run(t.Context(), NewJSONLines(strings.NewReader(lines(1000)), 0, 0, 0), Options{
 		BatchSize: 100, Workers: 2, Import: failing, Done: func(Batch) error { done++; return nil },
 	})
-	if err == nil || !strings.Contains(err.Error(), "store down") || !strings.Contains(err.Error(), "batch of lines 301-400") {
-		t.Fatalf("got %v, want the failure of lines 301-400", err)
+	if err == nil || !strings.Contains(err.Error(), "store down") {
+		t.Fatalf("got %v, want the store's failure", err)
 	}
-	if done != 3 || sum.Rows() != 300 {
-		t.Errorf("got %d batches done (%d rows), want the 3 before the failure", done, sum.Rows())
+	// The batches before the first failure that were imported are handed
+	// over (one in flight may be skipped instead); none after it.
+	if done > 3 || sum.Rows() != done*100 {
+		t.Errorf("got %d batches done (%d rows), want at most the 3 before the failure", done, sum.Rows())
 	}
 }
