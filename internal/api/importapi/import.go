@@ -3,6 +3,8 @@ package importapi
 import (
 	"bufio"
 	"encoding/json"
+	"errors"
+	"io"
 	"log/slog"
 	"mime"
 	"net/http"
@@ -89,7 +91,7 @@ func (h *handlers) importUsers(w http.ResponseWriter, r *http.Request) {
 	out := bufio.NewWriter(w)
 	enc := json.NewEncoder(out)
 
-	src := importer.NewJSONLines(r.Body, 0, 0, MaxLine)
+	src := bodySource{importer.NewJSONLines(r.Body, 0, 0, MaxLine)}
 	sum, err := importer.Run(r.Context(), src, importer.Options{
 		BatchSize: BatchSize,
 		Workers:   1,
@@ -116,4 +118,17 @@ func (h *handlers) importUsers(w http.ResponseWriter, r *http.Request) {
 	}
 	_ = out.Flush()
 	_ = rc.Flush()
+}
+
+// bodySource reads the request body's lines. A body that cannot be read
+// (the client went away mid-line, say) is the client's problem, not an
+// internal error.
+type bodySource struct{ importer.Source }
+
+func (b bodySource) Next() (importer.Record, error) {
+	rec, err := b.Source.Next()
+	if err != nil && !errors.Is(err, io.EOF) {
+		return rec, &httpkit.RequestError{Status: http.StatusBadRequest, Message: "the request body could not be read to its end"}
+	}
+	return rec, err
 }
