@@ -373,9 +373,8 @@ func (s *Service) writeImportBatch(ctx context.Context, tx Tx, a Actor, match Im
 			}
 			continue
 		}
-		results[i].ID = existing.ID
 		if len(changed) == 0 {
-			results[i].Status = ImportUnchanged
+			results[i].Status, results[i].ID = ImportUnchanged, existing.ID
 			continue
 		}
 		next.UpdatedBy, next.UpdatedAt = a.Label(), now
@@ -395,7 +394,7 @@ func (s *Service) writeImportBatch(ctx context.Context, tx Tx, a Actor, match Im
 			return err
 		}
 		events = append(events, e)
-		results[i].Status = ImportUpdated
+		results[i].Status, results[i].ID = ImportUpdated, existing.ID
 	}
 
 	rowErrs, err := tx.InsertUsers(ctx, creates)
