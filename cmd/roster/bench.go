@@ -57,5 +57,6 @@ OWASP m=19456 t=2 p=1, one worker per core). Request logs are off unless
 	cmd.Flags().IntVar(&cfg.Rate, "rate", bench.DefaultRate, "GET /api/users/{id} requests per second (open loop)")
 	cmd.Flags().DurationVar(&cfg.Duration, "duration", bench.DefaultDuration, "how long reads are sent")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the result as one JSON object")
+	cmd.AddCommand(a.benchImportCommand())
 	return cmd
 }

@@ -58,7 +58,7 @@ func (a *app) rootCommand() *cobra.Command {
 	}
 	root.CompletionOptions.DisableDefaultCmd = true
 	a.flags = append(a.flags, a.storeFlags(root))
-	root.AddCommand(a.serveCommand(), a.migrateCommand(), a.tenantCommand(), a.apikeyCommand(), a.keysCommand(), a.versionCommand(), a.benchCommand())
+	root.AddCommand(a.serveCommand(), a.migrateCommand(), a.tenantCommand(), a.apikeyCommand(), a.keysCommand(), a.versionCommand(), a.benchCommand(), a.importCommand())
 	return root
 }
 

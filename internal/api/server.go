@@ -15,6 +15,7 @@ import (
 	"github.com/rosterhq/roster/internal/api/authn"
 	"github.com/rosterhq/roster/internal/api/clientapi"
 	"github.com/rosterhq/roster/internal/api/httpkit"
+	"github.com/rosterhq/roster/internal/api/importapi"
 	"github.com/rosterhq/roster/internal/api/jsonapi"
 	"github.com/rosterhq/roster/internal/api/openapi"
 	"github.com/rosterhq/roster/internal/api/webhookapi"
@@ -77,6 +78,7 @@ func NewHandler(d Deps) http.Handler {
 	adminapi.Routes(mux, adminapi.Deps{Service: d.Service, Auth: auth, Log: d.Log})
 	accountsapi.Routes(mux, accountsapi.Deps{Service: d.Service, Auth: auth, Log: d.Log})
 	webhookapi.Routes(mux, webhookapi.Deps{Service: d.Service, Auth: auth, Log: d.Log})
+	importapi.Routes(mux, importapi.Deps{Service: d.Service, Auth: auth, Log: d.Log})
 	if d.Tokens != nil {
 		authapi.Routes(mux, authapi.Deps{Service: d.Service, Tokens: d.Tokens, Log: d.Log, Protection: protect, Limits: auth.Limits})
 	}

@@ -147,74 +147,104 @@ func saltAndKey(salt, key string) ([]byte, []byte, error) {
 	return s, k, nil
 }
 
-func verifyScryptPHC(password, encoded string) (bool, error) {
+// scryptPHC is a parsed $scrypt$ string.
+type scryptPHC struct {
+	logN, r, p int
+	salt, key  []byte
+}
+
+func parseScryptPHC(encoded string) (scryptPHC, error) {
+	var h scryptPHC
 	parts := strings.Split(encoded, "$")
 	// "", "scrypt", "ln=..,r=..,p=..", salt, hash
 	if len(parts) != 5 || parts[0] != "" {
-		return false, fmt.Errorf("not a PHC scrypt string")
+		return h, fmt.Errorf("not a PHC scrypt string")
 	}
 	params, err := phcParams(parts[2], "ln", "r", "p")
 	if err != nil || len(params) != 3 {
-		return false, fmt.Errorf("bad scrypt parameters")
+		return h, fmt.Errorf("bad scrypt parameters")
 	}
-	if err := checkScryptCost(params["ln"], params["r"], params["p"]); err != nil {
-		return false, err
+	h.logN, h.r, h.p = params["ln"], params["r"], params["p"]
+	if err := checkScryptCost(h.logN, h.r, h.p); err != nil {
+		return h, err
 	}
-	salt, want, err := saltAndKey(parts[3], parts[4])
-	if err != nil {
-		return false, fmt.Errorf("scrypt: %w", err)
+	if h.salt, h.key, err = saltAndKey(parts[3], parts[4]); err != nil {
+		return h, fmt.Errorf("scrypt: %w", err)
 	}
-	got, err := scrypt.Key([]byte(password), salt, 1<<params["ln"], params["r"], params["p"], len(want))
-	if err != nil {
-		return false, fmt.Errorf("scrypt: %w", err)
-	}
-	return subtle.ConstantTimeCompare(got, want) == 1, nil
+	return h, nil
 }
 
-func verifyPBKDF2(password, encoded string) (bool, error) {
+func verifyScryptPHC(password, encoded string) (bool, error) {
+	h, err := parseScryptPHC(encoded)
+	if err != nil {
+		return false, err
+	}
+	got, err := scrypt.Key([]byte(password), h.salt, 1<<h.logN, h.r, h.p, len(h.key))
+	if err != nil {
+		return false, fmt.Errorf("scrypt: %w", err)
+	}
+	return subtle.ConstantTimeCompare(got, h.key) == 1, nil
+}
+
+// pbkdf2Hash is a parsed PBKDF2 string, PHC or passlib.
+type pbkdf2Hash struct {
+	h          func() hash.Hash
+	iterations int
+	salt, key  []byte
+}
+
+func parsePBKDF2(encoded string) (pbkdf2Hash, error) {
+	var out pbkdf2Hash
 	parts := strings.Split(encoded, "$")
 	// "", "pbkdf2-sha256", "i=N[,l=N]" or "N", salt, hash
 	if len(parts) != 5 || parts[0] != "" {
-		return false, fmt.Errorf("not a PBKDF2 hash string")
+		return out, fmt.Errorf("not a PBKDF2 hash string")
 	}
-	var h func() hash.Hash
 	switch parts[1] {
 	case "pbkdf2-sha256":
-		h = sha256.New
+		out.h = sha256.New
 	case "pbkdf2-sha512":
-		h = sha512.New
+		out.h = sha512.New
 	default:
-		return false, fmt.Errorf("unsupported PBKDF2 variant")
+		return out, fmt.Errorf("unsupported PBKDF2 variant")
 	}
-	var iter, keyLen int
+	var keyLen int
 	if strings.Contains(parts[2], "=") { // PHC
 		params, err := phcParams(parts[2], "i", "l")
 		if err != nil || params["i"] == 0 {
-			return false, fmt.Errorf("bad PBKDF2 parameters")
+			return out, fmt.Errorf("bad PBKDF2 parameters")
 		}
-		iter, keyLen = params["i"], params["l"]
+		out.iterations, keyLen = params["i"], params["l"]
 	} else { // passlib
 		n, err := strconv.Atoi(parts[2])
 		if err != nil {
-			return false, fmt.Errorf("bad PBKDF2 rounds")
+			return out, fmt.Errorf("bad PBKDF2 rounds")
 		}
-		iter = n
+		out.iterations = n
 	}
-	if iter < 1 || iter > maxPBKDF2Iterations {
-		return false, fmt.Errorf("PBKDF2 iterations %d: must be between 1 and %d", iter, maxPBKDF2Iterations)
+	if out.iterations < 1 || out.iterations > maxPBKDF2Iterations {
+		return out, fmt.Errorf("PBKDF2 iterations %d: must be between 1 and %d", out.iterations, maxPBKDF2Iterations)
 	}
-	salt, want, err := saltAndKey(parts[3], parts[4])
+	var err error
+	if out.salt, out.key, err = saltAndKey(parts[3], parts[4]); err != nil {
+		return out, fmt.Errorf("PBKDF2: %w", err)
+	}
+	if keyLen != 0 && keyLen != len(out.key) {
+		return out, fmt.Errorf("PBKDF2: l=%d but the hash has %d bytes", keyLen, len(out.key))
+	}
+	return out, nil
+}
+
+func verifyPBKDF2(password, encoded string) (bool, error) {
+	p, err := parsePBKDF2(encoded)
+	if err != nil {
+		return false, err
+	}
+	got, err := pbkdf2.Key(p.h, password, p.salt, p.iterations, len(p.key))
 	if err != nil {
 		return false, fmt.Errorf("PBKDF2: %w", err)
 	}
-	if keyLen != 0 && keyLen != len(want) {
-		return false, fmt.Errorf("PBKDF2: l=%d but the hash has %d bytes", keyLen, len(want))
-	}
-	got, err := pbkdf2.Key(h, password, salt, iter, len(want))
-	if err != nil {
-		return false, fmt.Errorf("PBKDF2: %w", err)
-	}
-	return subtle.ConstantTimeCompare(got, want) == 1, nil
+	return subtle.ConstantTimeCompare(got, p.key) == 1, nil
 }
 
 // firebaseScrypt is a parsed $firebase-scrypt$ string.

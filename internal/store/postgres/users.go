@@ -228,11 +228,17 @@ func (t *tx) UpdateUser(ctx context.Context, u *core.User) error {
 	return nil
 }
 
+// externalIDKey is the unique index of (home_tenant_id, external_id).
+const externalIDKey = "users_home_tenant_id_external_id_key"
+
 // userWriteError turns constraint violations into core errors and wraps
 // anything else except core errors.
 func userWriteError(op string, tenantID int64, err error) error {
-	if _, ok := violated(err, uniqueViolation); ok {
-		return conflict("email", err) // email_normalized is the only unique column
+	if constraint, ok := violated(err, uniqueViolation); ok {
+		if constraint == externalIDKey {
+			return conflict("externalId", err)
+		}
+		return conflict("email", err)
 	}
 	if constraint, ok := violated(err, foreignKeyViolation); ok {
 		switch constraint {

@@ -177,6 +177,9 @@ INSERT INTO users (
 	if isForeignKeyViolation(err) { // the home tenant: the only foreign key of users
 		return notFound("tenant")
 	}
+	if isUniqueViolation(err) {
+		return t.userConflict(ctx, u)
+	}
 	if err != nil {
 		return userWriteError("insert user", err)
 	}
@@ -217,6 +220,9 @@ WHERE id = ?
   AND EXISTS (SELECT 1 FROM memberships WHERE tenant_id = ? AND user_id = users.id)
 RETURNING version`,
 		append(values, u.ID, u.TenantID)...).Scan(&version)
+	if isUniqueViolation(err) {
+		return t.userConflict(ctx, u)
+	}
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return userWriteError(fmt.Sprintf("update user %d", u.ID), err)
 	}
@@ -231,6 +237,24 @@ WHERE tenant_id = ? AND user_id = ?`,
 	}
 	u.Version = version
 	return nil
+}
+
+// userConflict names the unique index a write of u just violated: the
+// email's (Conflict "email") or the tenant's externalId's (Conflict
+// "externalId"). SQLite's error code does not say which index it was, and
+// its message text is no contract, so the store asks the table.
+func (t *tx) userConflict(ctx context.Context, u *core.User) error {
+	var taken bool
+	err := t.q.QueryRowContext(ctx, `
+SELECT EXISTS (SELECT 1 FROM users WHERE email_normalized = ? AND id <> ?)`,
+		core.NormalizeEmail(u.Email), u.ID).Scan(&taken)
+	if err != nil {
+		return fmt.Errorf("find the conflicting user: %w", err)
+	}
+	if !taken && u.ExternalID != "" {
+		return core.FieldError(core.Conflict, "externalId", "is already taken")
+	}
+	return core.FieldError(core.Conflict, "email", "is already taken")
 }
 
 // userWriteError turns the constraint violations a user write can meet into
