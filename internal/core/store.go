@@ -80,12 +80,15 @@ type Tx interface {
 
 	// InsertUser stores u with its membership of u.TenantID (which is also
 	// its home tenant) and sets u.ID. Conflict (field "email") when the
-	// normalized email is taken anywhere on the platform; Invalid (field
+	// normalized email is taken anywhere on the platform, (field
+	// "externalId") when the home tenant has a user with u.ExternalID;
+	// Invalid (field
 	// "role") when u.RoleID names no role, (field "teamId") when u.TeamID
 	// names no team.
 	InsertUser(ctx context.Context, u *User) error
 	// UpdateUser saves every field of u (scoped by u.TenantID) and bumps
-	// u.Version. Conflict (field "email") as for InsertUser.
+	// u.Version. Conflict (field "email" or "externalId") as for
+	// InsertUser.
 	UpdateUser(ctx context.Context, u *User) error
 	// DeleteUser removes the user from the tenant: the whole user when it is
 	// the user's home tenant, else only the membership.
