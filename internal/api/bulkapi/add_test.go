@@ -116,19 +116,19 @@ func TestRowSemantics(t *testing.T) {
 			user{Email: "new@example.com", Name: "New", Password: "new-user-pw-1", ConfirmPassword: "new-user-pw-1", Type: "editor", Groups: seedGroup},
 			user{Email: "EXISTING@example.com", Name: "New Name", Type: "admin", Password: "changed-pw-2", ConfirmPassword: "changed-pw-2",
 				Notifications: boolPtr(true), Update: true, Groups: seedGroup},
-			user{Email: "existing@example.com", Update: true},                                // 2: same email twice
-			user{Email: "stranger@example.com", Name: "Hijack", Update: true},                // 3: another tenant's user
-			user{Email: "stranger@example.com", Name: "Hijack", Update: false},               // 4: same email again
-			user{Email: "mismatch@example.com", Password: "abcdefgh1", ConfirmPassword: "x"}, // 5
-			user{Email: "short@example.com", Password: "short", ConfirmPassword: "short"},    // 6
+			user{Email: "existing@example.com", Update: true},                                                      // 2: same email twice
+			user{Email: "stranger@example.com", Name: "Hijack", Update: true},                                      // 3: another tenant's user
+			user{Email: "stranger@example.com", Name: "Hijack", Update: false},                                     // 4: same email again
+			user{Email: "mismatch@example.com", Password: "abcdefgh1", ConfirmPassword: "x"},                       // 5
+			user{Email: "short@example.com", Password: "short", ConfirmPassword: "short"},                          // 6
 			user{Email: "nogroup@example.com", Groups: []group{{ID: "756676a679549784d96514a2"}, {ID: "unknown"}}}, // 7
-			user{Email: "theirgroup@example.com", Groups: []group{{ID: "theirs-only"}}},                           // 8
-			user{Email: "badtype@example.com", Type: "superuser"},                                                 // 9
-			user{Email: "badimage@example.com", Image: "javascript:alert(1)"},                                     // 10
-			user{Email: "not an email"},                                                                           // 11
-			user{Email: "nopassword@example.com", Name: "No Password"},                                            // 12
-			user{Email: "existing2@example.com", Update: false},                                                   // 13: created
-			user{Email: "Existing2@example.com", Update: false},                                                   // 14: duplicate
+			user{Email: "theirgroup@example.com", Groups: []group{{ID: "theirs-only"}}},                            // 8
+			user{Email: "badtype@example.com", Type: "superuser"},                                                  // 9
+			user{Email: "badimage@example.com", Image: "javascript:alert(1)"},                                      // 10
+			user{Email: "not an email"},                                // 11
+			user{Email: "nopassword@example.com", Name: "No Password"}, // 12
+			user{Email: "existing2@example.com", Update: false},        // 13: created
+			user{Email: "Existing2@example.com", Update: false},        // 14: duplicate
 		), 200, auth...)
 		if a.Status != "error" || a.Message != "4 of 15 user(s) added; 11 failed" {
 			t.Errorf("answer: %q %q", a.Status, a.Message)

@@ -31,9 +31,9 @@ type addUser struct {
 // group: accepted so that a client can send what it has, and ignored (a
 // user payload never changes a group).
 type addGroup struct {
-	ID          string         `json:"_id"`
-	WorkspaceID *addWorkspace  `json:"workspace_id"`
-	Name        string         `json:"name"`
+	ID          string          `json:"_id"`
+	WorkspaceID *addWorkspace   `json:"workspace_id"`
+	Name        string          `json:"name"`
 	Permissions []addPermission `json:"permissions"`
 }
 
