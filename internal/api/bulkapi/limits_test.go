@@ -2,7 +2,9 @@ package bulkapi_test
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -84,7 +86,21 @@ func TestRequestRefusals(t *testing.T) {
 		wantRow(t, a.Results[0], "created", "", "")
 		a = post(t, env, "", `{"users":[{"email":"empty-token@example.com"}],"token":""}`, 200, auth...)
 		wantRow(t, a.Results[0], "created", "", "")
-		env.AssertNoSecrets(t, acme.APIKey, readOnly, userToken, pw)
+
+		// A client-credentials token works as the header's and the body's token.
+		res := env.Do(t, "POST", "/oauth/token", "grant_type=client_credentials",
+			"Content-Type", "application/x-www-form-urlencoded",
+			"Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(url.QueryEscape(acme.Tenant.ClientID)+":"+url.QueryEscape(acme.APIKey))))
+		var tok struct {
+			AccessToken string `json:"access_token"`
+		}
+		res.JSON(t, &tok)
+		if res.Status != 200 || tok.AccessToken == "" {
+			t.Fatalf("client credentials: %d %s", res.Status, res.Body)
+		}
+		a = post(t, env, "", fmt.Sprintf(`{"users":[{"email":"via-oauth@example.com"}],"token":%q}`, tok.AccessToken), 200, apitest.Bearer(tok.AccessToken)...)
+		wantRow(t, a.Results[0], "created", "", "")
+		env.AssertNoSecrets(t, acme.APIKey, readOnly, userToken, pw, tok.AccessToken)
 	})
 }
 
