@@ -1,6 +1,7 @@
 package core
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -121,11 +122,9 @@ func (s *Service) BulkAddUsers(ctx context.Context, a Actor, cmd BulkAddUsers) (
 		return nil
 	}
 	if cmd.Atomic {
+		ordered := lockOrder(plans)
 		err := s.store.Write(ctx, func(tx Tx) error {
-			for _, p := range plans {
-				if p == nil {
-					continue
-				}
+			for _, p := range ordered {
 				if err := apply(tx, p); err != nil {
 					if e := rowError(err); e != nil {
 						fail(p.index, e)
@@ -161,6 +160,25 @@ func (s *Service) BulkAddUsers(ctx context.Context, a Actor, cmd BulkAddUsers) (
 		}
 	}
 	return res, nil
+}
+
+// lockOrder returns the plans an atomic request writes: the updates first,
+// by user id, then the creates in request order. Two requests that update
+// the same users then lock their rows in the same order and cannot
+// deadlock each other; new users still get ids in request order.
+func lockOrder(plans []*bulkPlan) []*bulkPlan {
+	var updates, creates []*bulkPlan
+	for _, p := range plans {
+		switch {
+		case p == nil:
+		case p.existing != nil:
+			updates = append(updates, p)
+		default:
+			creates = append(creates, p)
+		}
+	}
+	slices.SortFunc(updates, func(a, b *bulkPlan) int { return cmp.Compare(a.existing.ID, b.existing.ID) })
+	return append(updates, creates...)
 }
 
 // notAdded marks the rows that did not fail on their own as not added, and
