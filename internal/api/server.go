@@ -13,6 +13,7 @@ import (
 	"github.com/rosterhq/roster/internal/api/adminapi"
 	"github.com/rosterhq/roster/internal/api/authapi"
 	"github.com/rosterhq/roster/internal/api/authn"
+	"github.com/rosterhq/roster/internal/api/bulkapi"
 	"github.com/rosterhq/roster/internal/api/clientapi"
 	"github.com/rosterhq/roster/internal/api/httpkit"
 	"github.com/rosterhq/roster/internal/api/importapi"
@@ -79,6 +80,7 @@ func NewHandler(d Deps) http.Handler {
 	accountsapi.Routes(mux, accountsapi.Deps{Service: d.Service, Auth: auth, Log: d.Log})
 	webhookapi.Routes(mux, webhookapi.Deps{Service: d.Service, Auth: auth, Log: d.Log})
 	importapi.Routes(mux, importapi.Deps{Service: d.Service, Auth: auth, Log: d.Log})
+	bulkapi.Routes(mux, bulkapi.Deps{Service: d.Service, Auth: auth, Log: d.Log})
 	if d.Tokens != nil {
 		authapi.Routes(mux, authapi.Deps{Service: d.Service, Tokens: d.Tokens, Log: d.Log, Protection: protect, Limits: auth.Limits})
 	}

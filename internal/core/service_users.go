@@ -218,7 +218,8 @@ func (s *Service) CountUsers(ctx context.Context, a Actor, f UserFilter) (int, e
 }
 
 // UpdateUser changes the given fields of a user of the actor's tenant and
-// records user_updated with the names of the fields that changed.
+// records user_updated with the names of the fields that changed, and
+// user_roles_updated when the role changed.
 //
 // Errors: as CreateUser, and NotFound for an unknown or foreign id.
 func (s *Service) UpdateUser(ctx context.Context, a Actor, id int64, cmd UpdateUser) (User, error) {
@@ -244,6 +245,7 @@ func (s *Service) UpdateUser(ctx context.Context, a Actor, id int64, cmd UpdateU
 		if err != nil {
 			return err
 		}
+		previousRole := latest.Role
 		next = mergeUserUpdate(latest, next, changed)
 		next.UpdatedBy, next.UpdatedAt = a.Label(), now
 		if err := tx.UpdateUser(ctx, &next); err != nil {
@@ -255,7 +257,13 @@ func (s *Service) UpdateUser(ctx context.Context, a Actor, id int64, cmd UpdateU
 				return err
 			}
 		}
-		return insertEvent(ctx, tx, a, EventUserUpdated, "user", strconv.FormatInt(id, 10), payloadOf(next, changed...), now)
+		if err := insertEvent(ctx, tx, a, EventUserUpdated, "user", strconv.FormatInt(id, 10), payloadOf(next, changed...), now); err != nil {
+			return err
+		}
+		if next.Role != previousRole {
+			return insertRolesUpdated(ctx, tx, a, next, previousRole, now)
+		}
+		return nil
 	})
 	if err != nil {
 		return User{}, fmt.Errorf("update user %d: %w", id, err)

@@ -2,6 +2,7 @@ package core_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strconv"
@@ -484,8 +485,23 @@ func TestUpdateUser(t *testing.T) {
 				if !after.CreatedAt.Equal(before.CreatedAt) || after.CreatedBy != before.CreatedBy {
 					t.Errorf("got created %v by %q, want %v by %q", after.CreatedAt, after.CreatedBy, before.CreatedAt, before.CreatedBy)
 				}
-				if got := eventTypes(added); !slices.Equal(got, []string{core.EventUserUpdated}) {
-					t.Fatalf("got new events %v, want [user_updated]", got)
+				wantEvents := []string{core.EventUserUpdated}
+				if slices.Contains(tt.wantChanged, "role") {
+					// A role change is also user_roles_updated, from the role before to the role after.
+					wantEvents = append(wantEvents, core.EventUserRolesUpdated)
+				}
+				if got := eventTypes(added); !slices.Equal(got, wantEvents) {
+					t.Fatalf("got new events %v, want %v", got, wantEvents)
+				}
+				if len(added) > 1 {
+					var roles struct {
+						Roles         []string `json:"roles"`
+						PreviousRoles []string `json:"previousRoles"`
+					}
+					if err := json.Unmarshal(added[1].Payload, &roles); err != nil ||
+						!slices.Equal(roles.Roles, []string{after.Role}) || !slices.Equal(roles.PreviousRoles, []string{before.Role}) {
+						t.Errorf("user_roles_updated payload %s, want roles [%s] and previousRoles [%s]", added[1].Payload, after.Role, before.Role)
+					}
 				}
 				e := added[0]
 				if e.SubjectID != strconv.FormatInt(u.ID, 10) || e.Actor != tt.actor.Label() {

@@ -25,4 +25,18 @@ func Routes(mux *http.ServeMux, d Deps) {
 	mux.HandleFunc("GET /api/v1/roles/{id}", h.getRole)
 	mux.HandleFunc("DELETE /api/v1/roles/{id}", h.deleteRole)
 	mux.HandleFunc("GET /api/v1/events", h.listEvents)
+
+	mux.HandleFunc("GET /api/v1/workspaces", h.listWorkspaces)
+	mux.HandleFunc("POST /api/v1/workspaces", h.createWorkspace)
+	mux.HandleFunc("GET /api/v1/workspaces/{id}", h.getWorkspace)
+	mux.HandleFunc("PATCH /api/v1/workspaces/{id}", h.renameWorkspace)
+	mux.HandleFunc("DELETE /api/v1/workspaces/{id}", h.deleteWorkspace)
+	mux.HandleFunc("GET /api/v1/groups", h.listGroups)
+	mux.HandleFunc("POST /api/v1/groups", h.createGroup)
+	mux.HandleFunc("GET /api/v1/groups/{id}", h.getGroup)
+	mux.HandleFunc("PATCH /api/v1/groups/{id}", h.updateGroup)
+	mux.HandleFunc("DELETE /api/v1/groups/{id}", h.deleteGroup)
+	mux.HandleFunc("GET /api/v1/groups/{id}/members", h.listGroupMembers)
+	mux.HandleFunc("PUT /api/v1/groups/{id}/members/{userId}", h.addGroupMember)
+	mux.HandleFunc("DELETE /api/v1/groups/{id}/members/{userId}", h.removeGroupMember)
 }
