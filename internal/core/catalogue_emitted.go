@@ -5,7 +5,8 @@ import "slices"
 // EmittedEvents is every event type Roster itself records, in catalogue
 // order: the seed 002 names for users, accounts, roles, teams, API keys,
 // passwords, webhooks and rate limits, plus Roster's own
-// webhook_secret_rotated. A webhook filter or a Zapier subscription may
+// webhook_secret_rotated, user_roles_updated and the workspace and group
+// events. A webhook filter or a Zapier subscription may
 // only name these (a filter on an event Roster never records would never
 // match). quota_exceeded is not among them: seat quotas are not built yet.
 var EmittedEvents = []string{
@@ -13,6 +14,7 @@ var EmittedEvents = []string{
 	EventUserUpdated,
 	EventUserDeleted,
 	EventUserPasswordChanged,
+	EventUserRolesUpdated,
 	EventAccountCreated,
 	EventAccountUpdated,
 	EventAPIRateLimited,
@@ -23,6 +25,12 @@ var EmittedEvents = []string{
 	EventTeamDeleted,
 	EventRoleCreated,
 	EventRoleDeleted,
+	EventWorkspaceCreated,
+	EventWorkspaceUpdated,
+	EventWorkspaceDeleted,
+	EventGroupCreated,
+	EventGroupUpdated,
+	EventGroupDeleted,
 	EventWebhookCreated,
 	EventWebhookUpdated,
 	EventWebhookDeleted,

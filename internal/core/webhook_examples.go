@@ -21,6 +21,8 @@ func ExampleEvent(typ string) (e Event, ok bool) {
 	key := APIKey{ID: 3, Name: "zapier", Prefix: "bdk_AbCd1234", Scopes: []string{ScopeUsersRead, ScopeUsersWrite}}
 	team := Team{ID: 4, Name: "Support", Active: true}
 	role := Role{ID: 1000, Key: "auditor", Name: "Auditor", Permissions: []string{"users:read"}}
+	workspace := Workspace{ID: "6567745179549784d96513ae", Name: "Internal Employees"}
+	group := Group{ID: "756676a679549784d96514a2", WorkspaceID: workspace.ID, Name: "Basic Users"}
 	hook := WebhookEndpoint{ID: "whe_4kQ1b9Zx2LmN7pR0sT3uV5wY", Kind: WebhookKindWebhook,
 		Description: "CRM sync", EventTypes: []string{EventUserCreated}, Enabled: true}
 	e = Event{ID: 41, Type: typ, Actor: "api-key:bdk_AbCd1234", CreatedAt: exampleTime}
@@ -33,6 +35,19 @@ func ExampleEvent(typ string) (e Event, ok bool) {
 	case EventUserPasswordChanged:
 		e.Actor = user.Email
 		e.SubjectType, e.SubjectID, payload = "user", "7", passwordChangedPayload{User: payloadOf(user).User, Via: "change"}
+	case EventUserRolesUpdated:
+		admin := user
+		admin.Role = RoleClientAdmin
+		e.SubjectType, e.SubjectID = "user", "7"
+		payload = rolesUpdatedPayload{User: payloadOf(admin).User, Roles: []string{RoleClientAdmin}, PreviousRoles: []string{RoleClientUser}}
+	case EventWorkspaceCreated, EventWorkspaceDeleted:
+		e.SubjectType, e.SubjectID, payload = "workspace", workspace.ID, workspacePayloadOf(workspace)
+	case EventWorkspaceUpdated:
+		e.SubjectType, e.SubjectID, payload = "workspace", workspace.ID, workspacePayloadOf(workspace, "name")
+	case EventGroupCreated, EventGroupDeleted:
+		e.SubjectType, e.SubjectID, payload = "group", group.ID, groupPayloadOf(group)
+	case EventGroupUpdated:
+		e.SubjectType, e.SubjectID, payload = "group", group.ID, groupPayloadOf(group, "name")
 	case EventAccountCreated:
 		e.Actor = "operator"
 		e.SubjectType, e.SubjectID = "tenant", "1001"
