@@ -61,7 +61,7 @@ func TestRequestRefusals(t *testing.T) {
 			{"unknown member of a workspace", "", `{"users":[{"email":"a@example.com","groups":[{"_id":"g","workspace_id":{"_id":"w","label":"x"}}]}]}`,
 				auth, 400, "users[0].groups[0].workspace_id.label: is not a known field"},
 			{"camelCase instead of the seed's name", "", `{"users":[{"email":"a@example.com","confirmPassword":"x"}]}`, auth, 400, "users[0].confirmPassword: is not a known field"},
-			{"a field of the wrong type", "", `{"users":[{"email":"a@example.com","update":"yes"}]}`, auth, 400, "users.update: must be true or false"},
+			{"a field of the wrong type", "", `{"users":[{"email":"a@example.com","update":"yes"}]}`, auth, 400, "users[0].update: must be true or false"},
 			{"not JSON", "", `users=1`, auth, 400, "the request body is not valid JSON"},
 			{"atomic neither true nor false", "?atomic=maybe", one, auth, 400, "atomic: must be true or false"},
 			{"not application/json", "", one, append([]string{"Content-Type", "text/plain"}, auth...), 415, "Content-Type must be application/json"},

@@ -2,6 +2,7 @@ package httpkit
 
 import (
 	"bytes"
+	"encoding"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"mime"
 	"net/http"
 	"reflect"
+	"strconv"
 	"strings"
 )
 
@@ -150,6 +152,12 @@ func checkValue(dec *json.Decoder, t reflect.Type, path string) error {
 	if err != nil {
 		return badRequest(path, "is not valid JSON")
 	}
+	if !fits(tok, t) {
+		// Checked here, not left to json.Unmarshal, so that the error
+		// names the member with its array indexes (users[3].update):
+		// encoding/json reports users.update.
+		return badRequest(path, "must be %s", describeType(t))
+	}
 	switch tok {
 	case json.Delim('{'):
 		return checkObject(dec, t, path)
@@ -167,7 +175,49 @@ func checkValue(dec *json.Decoder, t reflect.Type, path string) error {
 	return nil
 }
 
-var rawMessageType = reflect.TypeOf(json.RawMessage(nil))
+var (
+	rawMessageType      = reflect.TypeOf(json.RawMessage(nil))
+	jsonUnmarshalerType = reflect.TypeOf((*json.Unmarshaler)(nil)).Elem()
+	textUnmarshalerType = reflect.TypeOf((*encoding.TextUnmarshaler)(nil)).Elem()
+)
+
+// fits reports whether a value starting with tok can be decoded into t the
+// way json.Unmarshal would: null into anything, and otherwise the JSON kind
+// the Go kind takes. A type that decodes itself (json.Unmarshaler,
+// encoding.TextUnmarshaler), an interface, or an unconstrained member (t
+// nil) takes anything.
+func fits(tok json.Token, t reflect.Type) bool {
+	t = deref(t)
+	if t == nil || tok == nil || t == rawMessageType || t.Kind() == reflect.Interface ||
+		reflect.PointerTo(t).Implements(jsonUnmarshalerType) || reflect.PointerTo(t).Implements(textUnmarshalerType) {
+		return true
+	}
+	switch v := tok.(type) {
+	case json.Delim:
+		if v == '{' {
+			return t.Kind() == reflect.Struct || t.Kind() == reflect.Map
+		}
+		return t.Kind() == reflect.Slice || t.Kind() == reflect.Array
+	case bool:
+		return t.Kind() == reflect.Bool
+	case string:
+		// encoding/json takes a []byte as a base64 string.
+		return t.Kind() == reflect.String || (t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.Uint8)
+	case json.Number:
+		switch t.Kind() {
+		case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+			_, err := strconv.ParseInt(v.String(), 10, t.Bits())
+			return err == nil
+		case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+			_, err := strconv.ParseUint(v.String(), 10, t.Bits())
+			return err == nil
+		case reflect.Float32, reflect.Float64:
+			return true
+		}
+		return false
+	}
+	return true
+}
 
 // memberType returns the type of key's value in t: a struct field by its
 // JSON name, a map's element, or nil (anything) when t does not constrain it.

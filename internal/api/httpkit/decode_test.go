@@ -50,6 +50,14 @@ func TestDecodeStrict(t *testing.T) {
 		{name: "WrongType", body: `{"email":42}`, wantField: "email", wantMsg: "must be a string"},
 		{name: "WrongBool", body: `{"emailFilteringEnabled":"yes"}`, wantField: "emailFilteringEnabled", wantMsg: "must be true or false"},
 		{name: "FractionForInt", body: `{"count":1.5}`, wantField: "count", wantMsg: "must be a whole number"},
+		{name: "IntOverflow", body: `{"count":99999999999999999999}`, wantField: "count", wantMsg: "must be a whole number"},
+		{name: "WrongTypeInArray", body: `{"items":[{"_id":"a"},{"_id":7}]}`, wantField: "items[1]._id", wantMsg: "must be a string"},
+		{name: "WrongTypeDeepInArray", body: `{"items":[{"Tags":["a",false]}]}`, wantField: "items[0].Tags[1]", wantMsg: "must be a string"},
+		{name: "ObjectForString", body: `{"email":{"a":1}}`, wantField: "email", wantMsg: "must be a string"},
+		{name: "ArrayForObject", body: `{"inner":[1]}`, wantField: "inner", wantMsg: "must be an object"},
+		{name: "ObjectForArray", body: `{"items":{"_id":"a"}}`, wantField: "items", wantMsg: "must be an array"},
+		{name: "WrongMapValue", body: `{"meta":{"a":"x"}}`, wantField: "meta.a", wantMsg: "must be a whole number"},
+		{name: "NullsAnywhere", body: `{"email":null,"inner":null,"items":[null],"meta":{"a":null},"count":null}`, wantOK: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
