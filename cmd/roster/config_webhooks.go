@@ -10,6 +10,10 @@ import (
 	"github.com/rosterhq/roster/internal/webhook"
 )
 
+// DefaultWebhookRetention is how long finished webhook deliveries are kept
+// by default: 30 days (see docs/decisions.md, "Webhooks: delivery").
+const DefaultWebhookRetention = 30 * 24 * time.Hour
+
 // webhookConfig is the webhook dispatcher's settings.
 type webhookConfig struct {
 	AllowPrivate bool
@@ -19,6 +23,7 @@ type webhookConfig struct {
 	Workers      int
 	Poll         time.Duration
 	Disabled     bool
+	Retention    time.Duration // finished deliveries older than this are purged; 0 keeps them
 
 	schedule webhook.Schedule // parsed by validate
 }
@@ -48,6 +53,8 @@ func (w *webhookConfig) register(e *envFlags) {
 	e.Duration(&w.Poll, "webhook-poll", "ROSTER_WEBHOOK_POLL", webhook.DefaultPoll, "how often an idle dispatcher looks for new events and due retries")
 	e.Bool(&w.Disabled, "webhook-dispatcher-off", "ROSTER_WEBHOOK_DISPATCHER_OFF", false,
 		"do not run the webhook dispatcher in this process (another process sends)")
+	e.Duration(&w.Retention, "webhook-retention", "ROSTER_WEBHOOK_RETENTION", DefaultWebhookRetention,
+		"how long finished webhook deliveries and their attempts are kept (0: forever); pending ones are never purged")
 }
 
 // validate checks the webhook settings and parses the schedule.
@@ -64,6 +71,8 @@ func (w *webhookConfig) validate() error {
 		return fmt.Errorf("--webhook-workers %d: must be from 1 to 1000", w.Workers)
 	case w.Poll < 10*time.Millisecond || w.Poll > time.Hour:
 		return fmt.Errorf("--webhook-poll %s: must be from 10ms to 1h", w.Poll)
+	case w.Retention < 0:
+		return fmt.Errorf("--webhook-retention %s: must be 0 (keep forever) or above", w.Retention)
 	}
 	return nil
 }

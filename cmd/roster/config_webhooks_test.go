@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/spf13/pflag"
+
 	"github.com/rosterhq/roster/internal/egress"
 	"github.com/rosterhq/roster/internal/webhook"
 )
@@ -25,6 +27,7 @@ func TestWebhookSettingsAreChecked(t *testing.T) {
 		{[]string{"serve", "--webhook-timeout", "6m"}, "--webhook-timeout 6m0s: must be above 0 and at most 5m"},
 		{[]string{"serve", "--webhook-workers", "0"}, "--webhook-workers 0: must be from 1 to 1000"},
 		{[]string{"serve", "--webhook-poll", "1ms"}, "--webhook-poll 1ms: must be from 10ms to 1h"},
+		{[]string{"serve", "--webhook-retention", "-1h"}, "--webhook-retention -1h0m0s: must be 0 (keep forever) or above"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args[1:], " "), func(t *testing.T) {
@@ -39,6 +42,7 @@ func TestWebhookSettingsAreChecked(t *testing.T) {
 		{"ROSTER_WEBHOOK_ALLOW_HTTP", "yes please"},
 		{"ROSTER_WEBHOOK_TIMEOUT", "15"},
 		{"ROSTER_WEBHOOK_WORKERS", "eight"},
+		{"ROSTER_WEBHOOK_RETENTION", "30d"},
 	} {
 		t.Run(env.name, func(t *testing.T) {
 			t.Setenv(env.name, env.value)
@@ -61,5 +65,44 @@ func TestWebhookSettingsDefaults(t *testing.T) {
 	}
 	if got.Policy != (egress.Policy{}) {
 		t.Fatalf("policy %+v, want the strict zero policy", got.Policy)
+	}
+}
+
+// TestWebhookRetentionSetting: ROSTER_WEBHOOK_RETENTION defaults to 30
+// days, 0 keeps deliveries forever, a negative or malformed value is
+// refused naming the setting.
+func TestWebhookRetentionSetting(t *testing.T) {
+	tests := []struct {
+		env     string // "" leaves ROSTER_WEBHOOK_RETENTION unset
+		want    time.Duration
+		wantErr string
+	}{
+		{env: "", want: 720 * time.Hour},
+		{env: "0", want: 0},
+		{env: "48h", want: 48 * time.Hour},
+		{env: "-720h", wantErr: "--webhook-retention -720h0m0s: must be 0 (keep forever) or above"},
+		{env: "30d", wantErr: `ROSTER_WEBHOOK_RETENTION="30d": not a duration such as 10s`},
+	}
+	for _, tt := range tests {
+		t.Run("env="+tt.env, func(t *testing.T) {
+			t.Setenv("ROSTER_WEBHOOK_RETENTION", tt.env)
+			var w webhookConfig
+			e := &envFlags{fs: pflag.NewFlagSet("serve", pflag.ContinueOnError)}
+			w.register(e)
+			err := e.err()
+			if err == nil {
+				err = w.validate()
+			}
+			switch {
+			case tt.wantErr != "":
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("got %v, want an error containing %q", err, tt.wantErr)
+				}
+			case err != nil:
+				t.Fatalf("got %v, want no error", err)
+			case w.Retention != tt.want:
+				t.Fatalf("retention %s, want %s", w.Retention, tt.want)
+			}
+		})
 	}
 }

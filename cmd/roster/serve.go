@@ -57,6 +57,9 @@ func (a *app) serveCommand() *cobra.Command {
 				printFirstStart(a.stdout, demo, baseURL)
 			}
 			go purgeIdempotency(ctx, svc, log)
+			if a.cfg.Webhooks.Retention > 0 {
+				go purgeWebhookDeliveries(ctx, svc, a.cfg.Webhooks.Retention, log)
+			}
 			webhooks.Start(ctx)
 			log.Info("roster listening",
 				slog.String("addr", srv.Addr()),
@@ -86,6 +89,25 @@ func purgeIdempotency(ctx context.Context, svc *core.Service, log *slog.Logger) 
 			log.Warn("purge idempotency records", slog.Any("error", err))
 		} else if n > 0 {
 			log.Info("purged idempotency records", slog.Int64("count", n))
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+// purgeWebhookDeliveries removes finished webhook deliveries older than
+// retention, with their attempts, every hour until ctx ends.
+func purgeWebhookDeliveries(ctx context.Context, svc *core.Service, retention time.Duration, log *slog.Logger) {
+	tick := time.NewTicker(time.Hour)
+	defer tick.Stop()
+	for {
+		if n, err := svc.PurgeWebhookDeliveries(ctx, retention); err != nil && ctx.Err() == nil {
+			log.Warn("purge webhook deliveries", slog.Any("error", err))
+		} else if n > 0 {
+			log.Info("purged webhook deliveries", slog.Int64("count", n), slog.Duration("retention", retention))
 		}
 		select {
 		case <-ctx.Done():

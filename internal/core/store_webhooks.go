@@ -72,4 +72,9 @@ type webhookWriter interface {
 	ResetWebhookDelivery(ctx context.Context, tenantID, deliveryID int64, at time.Time) error
 	// InsertWebhookAttempt stores a and sets a.ID.
 	InsertWebhookAttempt(ctx context.Context, a *WebhookAttempt) error
+	// DeleteWebhookDeliveriesBefore removes up to limit finished
+	// (succeeded or failed) deliveries, of every tenant, last updated
+	// before t, with their attempts, and returns how many deliveries it
+	// removed. Pending deliveries are never removed, however old.
+	DeleteWebhookDeliveriesBefore(ctx context.Context, t time.Time, limit int) (int64, error)
 }

@@ -411,3 +411,20 @@ func (t *tx) GetLeasedWebhookDelivery(ctx context.Context, worker string, delive
 	}
 	return d, nil
 }
+
+// DeleteWebhookDeliveriesBefore removes up to limit finished deliveries, of
+// every tenant, last updated before before; their attempts go with them
+// (foreign keys). Pending deliveries stay, however old.
+func (t *tx) DeleteWebhookDeliveriesBefore(ctx context.Context, before time.Time, limit int) (int64, error) {
+	tag, err := t.tx.Exec(ctx, `
+		DELETE FROM webhook_deliveries
+		WHERE id IN (
+			SELECT id FROM webhook_deliveries
+			WHERE status IN ($1, $2) AND updated_at < $3
+			ORDER BY id
+			LIMIT $4)`, core.DeliverySucceeded, core.DeliveryFailed, before, limit)
+	if err != nil {
+		return 0, fmt.Errorf("delete webhook deliveries before %s: %w", before.UTC().Format(time.RFC3339Nano), err)
+	}
+	return tag.RowsAffected(), nil
+}

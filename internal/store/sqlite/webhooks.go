@@ -352,3 +352,24 @@ WHERE id = ? AND locked_by = ?`, deliveryID, worker))
 	}
 	return d, nil
 }
+
+// DeleteWebhookDeliveriesBefore removes up to limit finished deliveries, of
+// every tenant, last updated before before; their attempts go with them
+// (foreign keys). Pending deliveries stay, however old.
+func (t *tx) DeleteWebhookDeliveriesBefore(ctx context.Context, before time.Time, limit int) (int64, error) {
+	res, err := t.q.ExecContext(ctx, `
+DELETE FROM webhook_deliveries
+WHERE id IN (
+    SELECT id FROM webhook_deliveries
+    WHERE status IN (?, ?) AND updated_at < ?
+    ORDER BY id
+    LIMIT ?)`, core.DeliverySucceeded, core.DeliveryFailed, formatTime(before), limit)
+	if err != nil {
+		return 0, fmt.Errorf("delete webhook deliveries before %s: %w", formatTime(before), err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("delete webhook deliveries before %s: %w", formatTime(before), err)
+	}
+	return n, nil
+}

@@ -24,6 +24,7 @@ func runWebhookTests(t *testing.T, open Opener) {
 	t.Run("WebhookAttempts", func(t *testing.T) { testWebhookAttempts(t, open(t)) })
 	t.Run("WebhookDeleteTenantCascades", func(t *testing.T) { testWebhookDeleteTenantCascades(t, open(t)) })
 	t.Run("WebhookLatestEvents", func(t *testing.T) { testWebhookLatestEvents(t, open(t)) })
+	t.Run("WebhookDeleteDeliveriesBefore", func(t *testing.T) { testWebhookDeleteDeliveriesBefore(t, open(t)) })
 }
 
 var endpointSeq int
@@ -512,5 +513,76 @@ func testWebhookLatestEvents(t *testing.T, s core.Store) {
 	}
 	if w := []int64{want[3], want[2], want[1]}; !slices.Equal(ids, w) {
 		t.Fatalf("latest: got %v, want %v", ids, w)
+	}
+}
+
+func testWebhookDeleteDeliveriesBefore(t *testing.T, s core.Store) {
+	ctx := context.Background()
+	a, b := mustCreateTenant(t, s), mustCreateTenant(t, s)
+	epA, epB := mustCreateEndpoint(t, s, a.ID), mustCreateEndpoint(t, s, b.ID)
+	cutoff := now().Add(-30 * 24 * time.Hour)
+	old, recent := cutoff.Add(-time.Hour), cutoff.Add(time.Hour)
+
+	var eventSeq int64
+	insert := func(ep core.WebhookEndpoint, status string, updated time.Time) core.WebhookDelivery {
+		t.Helper()
+		eventSeq++
+		d := core.WebhookDelivery{
+			TenantID: ep.TenantID, EndpointID: ep.ID, EventID: eventSeq, EventType: core.EventUserCreated,
+			MessageID: fmt.Sprintf("msg_%d", eventSeq), Payload: json.RawMessage(`{"type":"user_created"}`),
+			Status: status, Attempts: 1, NextAttemptAt: updated, CreatedAt: updated.Add(-time.Minute), UpdatedAt: updated,
+		}
+		mustWrite(t, s, "insert delivery", func(ctx context.Context, tx core.Tx) error { return tx.InsertWebhookDelivery(ctx, &d) })
+		at := core.WebhookAttempt{DeliveryID: d.ID, TenantID: d.TenantID, At: updated, StatusCode: 500}
+		mustWrite(t, s, "insert attempt", func(ctx context.Context, tx core.Tx) error { return tx.InsertWebhookAttempt(ctx, &at) })
+		return d
+	}
+	// Gone: finished before the cutoff, of either tenant.
+	gone := []core.WebhookDelivery{
+		insert(epA, core.DeliverySucceeded, old),
+		insert(epA, core.DeliveryFailed, old),
+		insert(epB, core.DeliverySucceeded, old),
+		insert(epB, core.DeliveryFailed, cutoff.Add(-time.Microsecond)),
+	}
+	// Kept: pending however old, finished at or after the cutoff.
+	kept := []core.WebhookDelivery{
+		insert(epA, core.DeliveryPending, old.Add(-365*24*time.Hour)),
+		insert(epB, core.DeliveryPending, old),
+		insert(epA, core.DeliverySucceeded, recent),
+		insert(epB, core.DeliveryFailed, recent),
+		insert(epA, core.DeliveryFailed, cutoff),
+	}
+
+	purge := func(limit int) int64 {
+		t.Helper()
+		var n int64
+		mustWrite(t, s, "delete deliveries before", func(ctx context.Context, tx core.Tx) (err error) {
+			n, err = tx.DeleteWebhookDeliveriesBefore(ctx, cutoff, limit)
+			return err
+		})
+		return n
+	}
+	// The limit holds: 3 then the last 1, then nothing is left to remove.
+	for i, want := range []int64{3, 1, 0} {
+		if got := purge(3); got != want {
+			t.Fatalf("purge %d with limit 3: removed %d, want %d", i+1, got, want)
+		}
+	}
+
+	for _, d := range gone {
+		_, err := s.GetWebhookDelivery(ctx, d.TenantID, d.EndpointID, d.ID)
+		wantCode(t, err, core.NotFound, "")
+		if got, err := s.ListWebhookAttempts(ctx, d.TenantID, []int64{d.ID}); err != nil || len(got) != 0 {
+			t.Fatalf("attempts of purged delivery %d: %v, %v; want none", d.ID, got, err)
+		}
+	}
+	for _, d := range kept {
+		got, err := s.GetWebhookDelivery(ctx, d.TenantID, d.EndpointID, d.ID)
+		if err != nil || got.Status != d.Status || !got.UpdatedAt.Equal(d.UpdatedAt) {
+			t.Fatalf("kept delivery %d (%s, updated %s): %+v, %v", d.ID, d.Status, d.UpdatedAt, got, err)
+		}
+		if got, err := s.ListWebhookAttempts(ctx, d.TenantID, []int64{d.ID}); err != nil || len(got) != 1 {
+			t.Fatalf("attempts of kept delivery %d: %v, %v; want 1", d.ID, got, err)
+		}
 	}
 }
