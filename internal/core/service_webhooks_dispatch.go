@@ -207,7 +207,7 @@ func (s *Service) RecordDeliveryAttempt(ctx context.Context, worker string, deli
 			return err
 		}
 		if outcome.GiveUp && !outcome.Succeeded {
-			return giveUpEndpoint(ctx, tx, d, now)
+			return giveUpEndpoint(ctx, tx, d, outcome.Reason, now)
 		}
 		return nil
 	})
@@ -231,16 +231,20 @@ type deliveryFailedPayload struct {
 	} `json:"delivery"`
 }
 
-// giveUpEndpoint disables the delivery's endpoint and records
+// giveUpEndpoint disables the delivery's endpoint, for reason or, when it
+// is empty, because the schedule was exhausted, and records
 // webhook_delivery_failed.
-func giveUpEndpoint(ctx context.Context, tx Tx, d WebhookDelivery, now time.Time) error {
+func giveUpEndpoint(ctx context.Context, tx Tx, d WebhookDelivery, reason string, now time.Time) error {
 	ep, err := tx.GetWebhookEndpoint(ctx, d.TenantID, d.EndpointID)
 	if err != nil {
 		return err
 	}
 	if ep.Enabled {
 		ep.Enabled = false
-		ep.DisabledReason = fmt.Sprintf("delivery %d (%s) failed on every attempt of the retry schedule", d.ID, d.EventType)
+		ep.DisabledReason = reason
+		if reason == "" {
+			ep.DisabledReason = fmt.Sprintf("delivery %d (%s) failed on every attempt of the retry schedule", d.ID, d.EventType)
+		}
 		ep.UpdatedAt = now
 		if err := tx.UpdateWebhookEndpoint(ctx, &ep); err != nil {
 			return err

@@ -33,6 +33,27 @@ func TestSigningSecrets(t *testing.T) {
 	}
 }
 
+// TestEndpointEndedBy: only a Zapier subscription's 410 ends it at once.
+func TestEndpointEndedBy(t *testing.T) {
+	for _, tc := range []struct {
+		kind   string
+		status int
+		want   bool
+	}{
+		{core.WebhookKindZapier, 410, true},
+		{core.WebhookKindZapier, 404, false},
+		{core.WebhookKindZapier, 500, false},
+		{core.WebhookKindZapier, 0, false},
+		{core.WebhookKindWebhook, 410, false},
+		{core.WebhookKindWebhook, 404, false},
+	} {
+		reason, ended := core.WebhookEndpoint{Kind: tc.kind}.EndedBy(tc.status)
+		if ended != tc.want || (reason != "") != tc.want {
+			t.Errorf("%s endpoint, status %d: ended %v, reason %q; want ended %v with a reason only then", tc.kind, tc.status, ended, reason, tc.want)
+		}
+	}
+}
+
 func TestRotateWebhookSecret(t *testing.T) {
 	forEachStore(t, func(t *testing.T, st core.Store) {
 		ctx := t.Context()

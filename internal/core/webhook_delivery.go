@@ -71,7 +71,11 @@ type ClaimedDelivery struct {
 type DeliveryOutcome struct {
 	Succeeded     bool
 	NextAttemptAt time.Time // when to retry (neither Succeeded nor GiveUp)
-	// GiveUp: the schedule is exhausted. The delivery is failed, the
+	// GiveUp: the schedule is exhausted, or the receiver ended the
+	// subscription (WebhookEndpoint.EndedBy). The delivery is failed, the
 	// endpoint disabled, and webhook_delivery_failed recorded.
 	GiveUp bool
+	// Reason is the endpoint's DisabledReason when GiveUp; empty means the
+	// schedule was exhausted.
+	Reason string
 }

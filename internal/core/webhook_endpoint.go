@@ -14,6 +14,22 @@ const (
 	WebhookKindZapier  = "zapier"
 )
 
+// EndedBy reports whether an answer with statusCode ends the endpoint at
+// once, whatever the retry schedule has left, and why. Only a Zapier
+// subscription ends so: the REST Hooks convention is that a target answering
+// 410 Gone has been unsubscribed (a Zap turned off or deleted) and must not
+// be sent to again. A plain endpoint's 410 is retried like any failure,
+// since a receiver may answer it about one message.
+func (e WebhookEndpoint) EndedBy(statusCode int) (reason string, ended bool) {
+	if e.Kind == WebhookKindZapier && statusCode == statusGone {
+		return "the Zapier target answered 410 Gone: the Zap unsubscribed (REST Hooks)", true
+	}
+	return "", false
+}
+
+// statusGone is HTTP's 410 Gone (the core knows status codes, not net/http).
+const statusGone = 410
+
 // WebhookSecretOverlap is how long the previous secret keeps signing after
 // a rotation, so that receivers can switch without losing a delivery.
 const WebhookSecretOverlap = 24 * time.Hour

@@ -219,7 +219,7 @@ func (d *Dispatcher) attempt(ctx context.Context, cd core.ClaimedDelivery) {
 		return
 	}
 	attempts := del.Attempts + 1
-	outcome := d.outcome(attempts, res, time.Now())
+	outcome := d.outcome(ep, attempts, res, time.Now())
 	record := core.WebhookAttempt{
 		DeliveryID:      del.ID,
 		TenantID:        del.TenantID,
@@ -245,16 +245,24 @@ func (d *Dispatcher) attempt(ctx context.Context, cd core.ClaimedDelivery) {
 	case outcome.Succeeded:
 		d.log.Info("webhook delivered", attrs...)
 	case outcome.GiveUp:
-		d.log.Warn("webhook delivery failed for good; endpoint disabled", append(attrs, "attempt_error", res.Err)...)
+		reason := outcome.Reason
+		if reason == "" {
+			reason = "retry schedule exhausted"
+		}
+		d.log.Warn("webhook delivery failed for good; endpoint disabled", append(attrs, "attempt_error", res.Err, "reason", reason)...)
 	default:
 		d.log.Info("webhook attempt failed; will retry", append(attrs, "attempt_error", res.Err, "next_attempt_at", outcome.NextAttemptAt)...)
 	}
 }
 
-// outcome decides what follows attempt number attempts with result res.
-func (d *Dispatcher) outcome(attempts int, res Result, now time.Time) core.DeliveryOutcome {
+// outcome decides what follows attempt number attempts to ep with result
+// res.
+func (d *Dispatcher) outcome(ep core.WebhookEndpoint, attempts int, res Result, now time.Time) core.DeliveryOutcome {
 	if res.OK() {
 		return core.DeliveryOutcome{Succeeded: true}
+	}
+	if reason, ended := ep.EndedBy(res.StatusCode); ended {
+		return core.DeliveryOutcome{GiveUp: true, Reason: reason}
 	}
 	delay, ok := d.cfg.Schedule.Delay(attempts, d.cfg.Rand)
 	if !ok {

@@ -237,6 +237,74 @@ func TestDispatcherGivesUp(t *testing.T) {
 	})
 }
 
+// TestDispatcherGoneEndsZapierSubscription: a Zapier subscription whose
+// target answers 410 Gone (REST Hooks: the Zap unsubscribed) is disabled
+// after that one attempt, with webhook_delivery_failed; a plain endpoint's
+// 410 is retried like any failure.
+func TestDispatcherGoneEndsZapierSubscription(t *testing.T) {
+	forEachStore(t, func(t *testing.T, st core.Store) {
+		e := newEnv(t, st)
+		zapRecv, plainRecv := webhooktest.New(t), webhooktest.New(t)
+		zapRecv.Respond(func(int) int { return http.StatusGone })
+		plainRecv.Respond(func(attempt int) int {
+			if attempt == 1 {
+				return http.StatusGone
+			}
+			return http.StatusOK
+		})
+		zap, err := e.svc.SubscribeHook(t.Context(), e.admin, zapRecv.URL, core.EventUserCreated)
+		if err != nil {
+			t.Fatalf("SubscribeHook: %v", err)
+		}
+		zapRecv.SetSecrets(zap.Secret)
+		plain := e.endpoint(t, e.admin, plainRecv.URL)
+		plainRecv.SetSecrets(plain.Secret)
+		e.createUsers(t, e.admin, "gone", 1)
+		e.run(t, webhook.Config{Schedule: webhook.Schedule{50 * time.Millisecond, 50 * time.Millisecond},
+			Policy: egress.Policy{AllowHTTP: true, AllowPrivate: true}})
+
+		waitFor(t, 10*time.Second, "the Zapier delivery to fail and the plain one to succeed", func() bool {
+			z, p := e.deliveries(t, e.admin, zap.ID), e.deliveries(t, e.admin, plain.ID)
+			return len(z) == 1 && z[0].Delivery.Status == core.DeliveryFailed &&
+				len(p) == 1 && p[0].Delivery.Status == core.DeliverySucceeded
+		})
+		z := e.deliveries(t, e.admin, zap.ID)[0]
+		if z.Delivery.Attempts != 1 || z.Delivery.LastStatusCode != http.StatusGone {
+			t.Fatalf("Zapier delivery: %d attempts, last status %d; want 1, 410", z.Delivery.Attempts, z.Delivery.LastStatusCode)
+		}
+		if p := e.deliveries(t, e.admin, plain.ID)[0]; p.Delivery.Attempts != 2 || p.Attempts[0].StatusCode != http.StatusGone {
+			t.Fatalf("plain delivery: %d attempts, first status %d; want 2, the first 410", p.Delivery.Attempts, p.Attempts[0].StatusCode)
+		}
+		got, err := e.svc.GetWebhookEndpoint(t.Context(), e.admin, zap.ID)
+		if err != nil {
+			t.Fatalf("GetWebhookEndpoint: %v", err)
+		}
+		if got.Enabled || !strings.Contains(got.DisabledReason, "410 Gone") {
+			t.Fatalf("Zapier endpoint enabled=%v reason=%q, want disabled for its 410", got.Enabled, got.DisabledReason)
+		}
+		if got, err := e.svc.GetWebhookEndpoint(t.Context(), e.admin, plain.ID); err != nil || !got.Enabled {
+			t.Fatalf("plain endpoint: %+v, %v; want it still enabled", got, err)
+		}
+		failed, err := st.ListEvents(t.Context(), e.tenant.Tenant.ID, core.EventFilter{Type: core.EventWebhookDeliveryFailed, Limit: 10})
+		if err != nil {
+			t.Fatalf("ListEvents: %v", err)
+		}
+		if len(failed) != 1 || failed[0].SubjectID != zap.ID {
+			t.Fatalf("webhook_delivery_failed events %+v, want one about %s", failed, zap.ID)
+		}
+		// Ended: a new event is not sent to the Zap again.
+		e.createUsers(t, e.admin, "after", 1)
+		plainRecv.WaitAccepted(t, 2, 10*time.Second)
+		if n := len(zapRecv.Arrivals()); n != 1 {
+			t.Fatalf("Zapier target got %d requests, want 1", n)
+		}
+		// Zapier may still unsubscribe: the ended subscription is deleted.
+		if err := e.svc.UnsubscribeHook(t.Context(), e.admin, zap.ID); err != nil {
+			t.Fatalf("UnsubscribeHook after 410: %v", err)
+		}
+	})
+}
+
 // TestDispatcherFailedAttempts: redirects are not followed and slow
 // receivers time out; both are failed attempts, retried.
 func TestDispatcherFailedAttempts(t *testing.T) {
