@@ -105,15 +105,6 @@ func (s *Service) BulkAddUsers(ctx context.Context, a Actor, cmd BulkAddUsers) (
 	}
 
 	now := s.now()
-	apply := func(tx Tx, p *bulkPlan) error {
-		row, err := s.applyBulkRow(ctx, tx, a, p, now)
-		if err != nil {
-			return err
-		}
-		row.Email = res.Rows[p.index].Email
-		res.Rows[p.index] = row
-		return nil
-	}
 	// rowError is a row's own failure; anything else fails the request.
 	rowError := func(err error) *Error {
 		if e := AsError(err); e != nil && e.Code != Internal && e.Code != Busy {
@@ -121,23 +112,48 @@ func (s *Service) BulkAddUsers(ctx context.Context, a Actor, cmd BulkAddUsers) (
 		}
 		return nil
 	}
-	if cmd.Atomic {
-		ordered := lockOrder(plans)
-		err := s.store.Write(ctx, func(tx Tx) error {
-			for _, p := range ordered {
-				if err := apply(tx, p); err != nil {
-					if e := rowError(err); e != nil {
-						fail(p.index, e)
-						continue // report every row's error
-					}
+	// write writes the plans in tx, the updates one by one and then the
+	// creates in one batch, and records each row's result. Every row is
+	// tried, so that all row errors are reported; then errBulkRollback if
+	// any row failed. Any other error fails the request.
+	write := func(tx Tx, plans []*bulkPlan) error {
+		updates, creates := lockOrder(plans)
+		failed := false
+		for _, p := range updates {
+			row, err := s.updateBulkUser(ctx, tx, a, p, now)
+			if err != nil {
+				e := rowError(err)
+				if e == nil {
 					return err
 				}
+				fail(p.index, e)
+				failed = true
+				continue
 			}
-			if res.Failed > 0 {
-				return errBulkRollback
+			row.Email = res.Rows[p.index].Email
+			res.Rows[p.index] = row
+		}
+		rows, rowErrs, err := s.createBulkUsers(ctx, tx, a, creates, now)
+		if err != nil {
+			return err
+		}
+		for i, p := range creates {
+			switch {
+			case rowErrs[i] != nil:
+				fail(p.index, rowErrs[i])
+				failed = true
+			case rows != nil:
+				rows[i].Email = res.Rows[p.index].Email
+				res.Rows[p.index] = rows[i]
 			}
-			return nil
-		})
+		}
+		if failed {
+			return errBulkRollback
+		}
+		return nil
+	}
+	if cmd.Atomic {
+		err := s.store.Write(ctx, func(tx Tx) error { return write(tx, plans) })
 		if errors.Is(err, errBulkRollback) {
 			return notAdded(res), nil
 		}
@@ -150,7 +166,10 @@ func (s *Service) BulkAddUsers(ctx context.Context, a Actor, cmd BulkAddUsers) (
 		if p == nil {
 			continue
 		}
-		err := s.store.Write(ctx, func(tx Tx) error { return apply(tx, p) })
+		err := s.store.Write(ctx, func(tx Tx) error { return write(tx, []*bulkPlan{p}) })
+		if errors.Is(err, errBulkRollback) {
+			continue // the row's failure is recorded
+		}
 		if e := rowError(err); e != nil {
 			fail(p.index, e)
 			continue
@@ -162,12 +181,11 @@ func (s *Service) BulkAddUsers(ctx context.Context, a Actor, cmd BulkAddUsers) (
 	return res, nil
 }
 
-// lockOrder returns the plans an atomic request writes: the updates first,
-// by user id, then the creates in request order. Two requests that update
-// the same users then lock their rows in the same order and cannot
-// deadlock each other; new users still get ids in request order.
-func lockOrder(plans []*bulkPlan) []*bulkPlan {
-	var updates, creates []*bulkPlan
+// lockOrder splits the plans a transaction writes: the updates, by user
+// id, and the creates, in request order. Two requests that update the same
+// users then lock their rows in the same order and cannot deadlock each
+// other; new users still get ids in request order.
+func lockOrder(plans []*bulkPlan) (updates, creates []*bulkPlan) {
 	for _, p := range plans {
 		switch {
 		case p == nil:
@@ -178,7 +196,7 @@ func lockOrder(plans []*bulkPlan) []*bulkPlan {
 		}
 	}
 	slices.SortFunc(updates, func(a, b *bulkPlan) int { return cmp.Compare(a.existing.ID, b.existing.ID) })
-	return append(updates, creates...)
+	return updates, creates
 }
 
 // notAdded marks the rows that did not fail on their own as not added, and
@@ -290,16 +308,23 @@ func (s *Service) checkBulkGroups(ctx context.Context, tenantID int64, plans []*
 // the wording of any taken email, so nothing more leaks than a create
 // already tells.
 func (s *Service) findBulkUsers(ctx context.Context, tenantID int64, plans []*bulkPlan, fail func(int, *Error)) error {
+	var emails []string
+	for _, p := range plans {
+		if p != nil {
+			emails = append(emails, NormalizeEmail(p.email))
+		}
+	}
+	found, err := s.store.LookupUsersByEmail(ctx, emails)
+	if err != nil {
+		return fmt.Errorf("bulk add users: find users: %w", err)
+	}
 	for i, p := range plans {
 		if p == nil {
 			continue
 		}
-		u, err := s.store.GetUserByEmail(ctx, NormalizeEmail(p.email))
-		if ErrorCodeOf(err) == NotFound {
+		u, ok := found[NormalizeEmail(p.email)]
+		if !ok {
 			continue
-		}
-		if err != nil {
-			return fmt.Errorf("bulk add users: find user of row %d: %w", i, err)
 		}
 		if u.TenantID != tenantID {
 			// A member of this tenant whose home is another one is still

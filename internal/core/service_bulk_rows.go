@@ -20,50 +20,86 @@ func insertRolesUpdated(ctx context.Context, tx Tx, a Actor, u User, previous st
 	return insertEvent(ctx, tx, a, EventUserRolesUpdated, "user", strconv.FormatInt(u.ID, 10), p, at)
 }
 
-// applyBulkRow writes one planned row in tx with its events.
-func (s *Service) applyBulkRow(ctx context.Context, tx Tx, a Actor, p *bulkPlan, now time.Time) (BulkRow, error) {
-	if p.existing == nil {
-		return s.createBulkUser(ctx, tx, a, p, now)
+// createBulkUsers creates the planned users in tx with a few batch writes:
+// the users with their memberships, then their set-password tokens, group
+// memberships and user_created events. rows[i] is plans[i]'s result, or
+// rowErrs[i] its own failure. When any user is refused, rows is nil and
+// nothing more is written: the caller rolls back, since a failed row
+// (alone in its transaction, or in an atomic request) stores nothing.
+func (s *Service) createBulkUsers(ctx context.Context, tx Tx, a Actor, plans []*bulkPlan, now time.Time) (rows []BulkRow, rowErrs []*Error, err error) {
+	rowErrs = make([]*Error, len(plans))
+	if len(plans) == 0 {
+		return nil, rowErrs, nil
 	}
-	return s.updateBulkUser(ctx, tx, a, p, now)
-}
+	users := make([]User, len(plans))
+	for i, p := range plans {
+		role, _ := BuiltinRoleByID(RoleIDClientUser)
+		if p.role != nil {
+			role = *p.role
+		}
+		users[i] = User{
+			TenantID: a.TenantID, Email: p.email, Name: p.name, PasswordHash: p.hash,
+			RoleID: role.ID, Role: role.Key, IsPrimary: true, AccountAdmin: role.ID == RoleIDClientAdmin,
+			Active: true, EmailFilteringEnabled: true, Notifications: boolOr(p.notifications, false),
+			ImageURL: p.imageURL, CreatedBy: a.Label(), UpdatedBy: a.Label(), CreatedAt: now, UpdatedAt: now,
+		}
+	}
+	insertErrs, err := tx.InsertUsers(ctx, users)
+	if err != nil {
+		return nil, nil, err
+	}
+	refused := false
+	for i, err := range insertErrs {
+		if err == nil {
+			continue
+		}
+		e := AsError(err)
+		if e == nil || e.Code == Internal {
+			return nil, nil, err
+		}
+		rowErrs[i], refused = e, true
+	}
+	if refused {
+		return nil, rowErrs, nil
+	}
 
-func (s *Service) createBulkUser(ctx context.Context, tx Tx, a Actor, p *bulkPlan, now time.Time) (BulkRow, error) {
-	role, _ := BuiltinRoleByID(RoleIDClientUser)
-	if p.role != nil {
-		role = *p.role
-	}
-	u := User{
-		TenantID: a.TenantID, Email: p.email, Name: p.name, PasswordHash: p.hash,
-		RoleID: role.ID, Role: role.Key, IsPrimary: true, AccountAdmin: role.ID == RoleIDClientAdmin,
-		Active: true, EmailFilteringEnabled: true, Notifications: boolOr(p.notifications, false),
-		ImageURL: p.imageURL, CreatedBy: a.Label(), UpdatedBy: a.Label(), CreatedAt: now, UpdatedAt: now,
-	}
-	var token string
-	if err := tx.InsertUser(ctx, &u); err != nil {
-		return BulkRow{}, err
-	}
-	if p.password == "" {
-		plain, hash, err := newPasswordToken()
-		if err != nil {
-			return BulkRow{}, err
+	rows = make([]BulkRow, len(plans))
+	events := make([]*Event, len(plans))
+	var tokens []PasswordToken
+	var members []GroupMember
+	for i, p := range plans {
+		u := users[i]
+		rows[i] = BulkRow{Index: p.index, Status: BulkCreated, UserID: u.ID}
+		if p.password == "" {
+			plain, hash, err := newPasswordToken()
+			if err != nil {
+				return nil, nil, err
+			}
+			tokens = append(tokens, PasswordToken{
+				Hash: hash, UserID: u.ID, TenantID: u.TenantID, ExpiresAt: now.Add(s.passwordTokenTTL), CreatedAt: now,
+			})
+			rows[i].PasswordToken = plain
 		}
-		if err := tx.InsertPasswordToken(ctx, &PasswordToken{
-			Hash: hash, UserID: u.ID, TenantID: u.TenantID, ExpiresAt: now.Add(s.passwordTokenTTL), CreatedAt: now,
-		}); err != nil {
-			return BulkRow{}, err
+		for _, g := range p.groups {
+			members = append(members, GroupMember{UserID: u.ID, GroupID: g})
 		}
-		token = plain
-	}
-	if len(p.groups) > 0 {
-		if err := tx.SetUserGroups(ctx, a.TenantID, u.ID, p.groups); err != nil {
-			return BulkRow{}, err
+		if events[i], err = newEvent(a, EventUserCreated, "user", strconv.FormatInt(u.ID, 10), payloadOf(u), now); err != nil {
+			return nil, nil, err
 		}
 	}
-	if err := insertEvent(ctx, tx, a, EventUserCreated, "user", strconv.FormatInt(u.ID, 10), payloadOf(u), now); err != nil {
-		return BulkRow{}, err
+	if err := tx.InsertPasswordTokens(ctx, tokens); err != nil {
+		return nil, nil, err
 	}
-	return BulkRow{Index: p.index, Status: BulkCreated, UserID: u.ID, PasswordToken: token}, nil
+	// The groups were checked before the transaction: a refusal here means
+	// one was deleted since. Which row named it is not known, so the
+	// caller's transaction fails as a whole.
+	if err := tx.InsertUserGroups(ctx, a.TenantID, members); err != nil {
+		return nil, nil, err
+	}
+	if err := tx.InsertEvents(ctx, events); err != nil {
+		return nil, nil, err
+	}
+	return rows, rowErrs, nil
 }
 
 func (s *Service) updateBulkUser(ctx context.Context, tx Tx, a Actor, p *bulkPlan, now time.Time) (BulkRow, error) {

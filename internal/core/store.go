@@ -23,6 +23,11 @@ type Reader interface {
 	// GetUserByEmail finds a user platform-wide by normalized email, as seen
 	// from the user's home tenant.
 	GetUserByEmail(ctx context.Context, normalizedEmail string) (User, error)
+	// LookupUsersByEmail returns the users whose normalized email is in
+	// normalizedEmails, in any tenant, each as seen from its home tenant,
+	// keyed by normalized email. Unknown emails are absent. Inside a write
+	// transaction on PostgreSQL the rows stay locked until it ends.
+	LookupUsersByEmail(ctx context.Context, normalizedEmails []string) (map[string]User, error)
 	// ListUsers returns the tenant's members in id order: ids above
 	// f.AfterID matching f.Email (normalized) when set, skipping f.Offset of
 	// them, at most f.Limit (100 when <= 0).

@@ -42,3 +42,54 @@ func TestConcurrentUpdatesInOppositeOrders(t *testing.T) {
 		}
 	})
 }
+
+// TestConcurrentCreatesOfTheSameEmails: two atomic requests creating the
+// same new users at once. Whichever writes second meets the first's users,
+// either when it looks them up or when its batch insert waits on the
+// unique email index; either way exactly one request stores them, the
+// other stores nothing and names every row's taken email, and each user
+// has exactly one user_created event.
+func TestConcurrentCreatesOfTheSameEmails(t *testing.T) {
+	apitest.ForEachStore(t, func(t *testing.T, env *apitest.Env) {
+		acme := env.NewTenant(t, "Acme")
+		auth := apitest.Bearer(acme.APIKey)
+		const n = 200
+		for round := range 3 {
+			users := make([]user, n)
+			for i := range users {
+				users[i] = user{Email: fmt.Sprintf("race%d-%03d@example.com", round, i), Groups: []group{}}
+			}
+			payload := body(t, users...)
+			var wg sync.WaitGroup
+			answers := make([]apitest.Response, 2)
+			for g := range 2 {
+				wg.Go(func() { answers[g] = env.Do(t, "POST", "/api/users/add", payload, auth...) })
+			}
+			wg.Wait()
+			statuses := []int{answers[0].Status, answers[1].Status}
+			slices.Sort(statuses)
+			if !slices.Equal(statuses, []int{200, 400}) {
+				t.Fatalf("round %d: statuses %v, want one 200 and one 400", round, statuses)
+			}
+			for _, res := range answers {
+				if res.Status != 400 {
+					continue
+				}
+				var a answer
+				res.JSON(t, &a)
+				if len(a.Results) != n {
+					t.Fatalf("round %d: %d results, want %d", round, len(a.Results), n)
+				}
+				for _, r := range a.Results {
+					wantRow(t, r, "error", "email", "is already taken")
+				}
+			}
+		}
+		if got := countUsers(t, env, acme.Tenant.ID); got != 3*n+1 {
+			t.Errorf("users: %d, want %d (and the admin)", got, 3*n+1)
+		}
+		if got := eventCounts(t, env, acme.Tenant.ID)["user_created"]; got != 3*n+1 {
+			t.Errorf("user_created events: %d, want %d", got, 3*n+1)
+		}
+	})
+}

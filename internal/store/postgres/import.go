@@ -176,3 +176,48 @@ func (t *tx) InsertEvents(ctx context.Context, events []*core.Event) error {
 	}
 	return nil
 }
+
+// InsertPasswordTokens stores the tokens with COPY.
+func (t *tx) InsertPasswordTokens(ctx context.Context, tokens []core.PasswordToken) error {
+	if len(tokens) == 0 {
+		return nil
+	}
+	rows := make([][]any, len(tokens))
+	for i, pt := range tokens {
+		rows[i] = []any{pt.Hash, pt.UserID, pt.TenantID, pt.ExpiresAt, pt.SpentAt, pt.CreatedAt}
+	}
+	_, err := t.tx.CopyFrom(ctx, pgx.Identifier{"password_tokens"},
+		[]string{"hash", "user_id", "tenant_id", "expires_at", "spent_at", "created_at"}, pgx.CopyFromRows(rows))
+	if err != nil {
+		return fmt.Errorf("copy %d password tokens: %w", len(tokens), err)
+	}
+	return nil
+}
+
+// InsertUserGroups adds the memberships in one statement, in a savepoint so
+// that a refused batch leaves the transaction usable.
+func (t *tx) InsertUserGroups(ctx context.Context, tenantID int64, members []core.GroupMember) error {
+	if len(members) == 0 {
+		return nil
+	}
+	users, groups := make([]int64, len(members)), make([]string, len(members))
+	for i, m := range members {
+		users[i], groups[i] = m.UserID, m.GroupID
+	}
+	err := t.savepoint(ctx, func(q querier) error {
+		_, err := q.Exec(ctx, `
+			INSERT INTO user_groups (tenant_id, user_id, group_id)
+			SELECT $1, m.user_id, m.group_id FROM unnest($2::bigint[], $3::text[]) AS m(user_id, group_id)
+			ON CONFLICT DO NOTHING`, tenantID, users, groups)
+		return err
+	})
+	if _, ok := violated(err, foreignKeyViolation); ok {
+		e := core.FieldError(core.Invalid, "groups", "is not a group of this tenant")
+		e.Err = err
+		return e
+	}
+	if err != nil {
+		return fmt.Errorf("insert %d group memberships: %w", len(members), err)
+	}
+	return nil
+}

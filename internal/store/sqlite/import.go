@@ -232,14 +232,15 @@ VALUES (?, ?, ?, 1, ?, ?)`)
 	return nil
 }
 
-// eventChunk is how many events one INSERT writes (8 parameters each).
-const eventChunk = 500
+// narrowChunk is how many rows of a narrow table (events, password tokens,
+// group memberships: at most 8 parameters each) one INSERT writes.
+const narrowChunk = 500
 
 // InsertEvents appends the events with multi-row INSERTs; a statement's
 // rows get consecutive ids, as in InsertUsers.
 func (t *tx) InsertEvents(ctx context.Context, events []*core.Event) error {
-	for from := 0; from < len(events); from += eventChunk {
-		chunk := events[from:min(from+eventChunk, len(events))]
+	for from := 0; from < len(events); from += narrowChunk {
+		chunk := events[from:min(from+narrowChunk, len(events))]
 		args := make([]any, 0, len(chunk)*7)
 		for _, e := range chunk {
 			payload := string(e.Payload)
@@ -260,6 +261,46 @@ VALUES `+valuesList(len(chunk), 7, ""), args...)
 		}
 		for i, e := range chunk {
 			e.ID = last - int64(len(chunk)) + 1 + int64(i)
+		}
+	}
+	return nil
+}
+
+// InsertPasswordTokens stores the tokens with multi-row INSERTs.
+func (t *tx) InsertPasswordTokens(ctx context.Context, tokens []core.PasswordToken) error {
+	for from := 0; from < len(tokens); from += narrowChunk {
+		chunk := tokens[from:min(from+narrowChunk, len(tokens))]
+		args := make([]any, 0, len(chunk)*6)
+		for _, pt := range chunk {
+			args = append(args, pt.Hash, pt.UserID, pt.TenantID, formatTime(pt.ExpiresAt), formatNullTime(pt.SpentAt), formatTime(pt.CreatedAt))
+		}
+		_, err := t.q.ExecContext(ctx, `
+INSERT INTO password_tokens (hash, user_id, tenant_id, expires_at, spent_at, created_at)
+VALUES `+valuesList(len(chunk), 6, ""), args...)
+		if err != nil {
+			return fmt.Errorf("insert %d password tokens: %w", len(chunk), err)
+		}
+	}
+	return nil
+}
+
+// InsertUserGroups adds the memberships with multi-row INSERTs. A refused
+// statement is undone by SQLite; the transaction goes on.
+func (t *tx) InsertUserGroups(ctx context.Context, tenantID int64, members []core.GroupMember) error {
+	for from := 0; from < len(members); from += narrowChunk {
+		chunk := members[from:min(from+narrowChunk, len(members))]
+		args := make([]any, 0, len(chunk)*3)
+		for _, m := range chunk {
+			args = append(args, tenantID, m.UserID, m.GroupID)
+		}
+		_, err := t.q.ExecContext(ctx, `
+INSERT INTO user_groups (tenant_id, user_id, group_id)
+VALUES `+valuesList(len(chunk), 3, "")+` ON CONFLICT DO NOTHING`, args...)
+		if isForeignKeyViolation(err) {
+			return core.FieldError(core.Invalid, "groups", "is not a group of this tenant")
+		}
+		if err != nil {
+			return fmt.Errorf("insert %d group memberships: %w", len(chunk), err)
 		}
 	}
 	return nil

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -19,6 +20,8 @@ func runImportTests(t *testing.T, open Opener) {
 	t.Run("ImportInsertUsers", func(t *testing.T) { testImportInsertUsers(t, open(t)) })
 	t.Run("ImportInsertUsersConflicts", func(t *testing.T) { testImportInsertUsersConflicts(t, open(t)) })
 	t.Run("ImportInsertEvents", func(t *testing.T) { testImportInsertEvents(t, open(t)) })
+	t.Run("InsertPasswordTokens", func(t *testing.T) { testInsertPasswordTokens(t, open(t)) })
+	t.Run("InsertUserGroups", func(t *testing.T) { testInsertUserGroups(t, open(t)) })
 }
 
 // withExternalID returns an unsaved user of tenant with email and externalId.
@@ -118,6 +121,14 @@ func testImportLookups(t *testing.T, s core.Store) {
 	}
 	if len(none) != 0 {
 		t.Errorf("no emails: got %d users, want 0", len(none))
+	}
+	// The same lookup outside a transaction (the bulk face plans with it).
+	outside, err := s.LookupUsersByEmail(ctx, []string{"ann@example.com", "carol@example.com", "nobody@example.com"})
+	if err != nil {
+		t.Fatalf("lookup outside a transaction: %v", err)
+	}
+	if diff := cmp.Diff(byEmail, outside); diff != "" {
+		t.Errorf("by email outside a transaction (-in +outside):\n%s", diff)
 	}
 }
 
@@ -276,5 +287,89 @@ func testImportInsertEvents(t *testing.T, s core.Store) {
 	}
 	if err := s.Write(ctx, func(tx core.Tx) error { return tx.InsertEvents(ctx, nil) }); err != nil {
 		t.Errorf("no events: %v", err)
+	}
+}
+
+// A batch of tokens reads back as one InsertPasswordToken would store each,
+// and spends like them.
+func testInsertPasswordTokens(t *testing.T, s core.Store) {
+	ctx := context.Background()
+	a := mustCreateTenant(t, s)
+	u1, u2 := mustCreateUser(t, s, a.ID, "tokens1@example.com"), mustCreateUser(t, s, a.ID, "tokens2@example.com")
+	spent := now().Add(-time.Minute)
+	tokens := []core.PasswordToken{newPasswordToken(u1, time.Hour), newPasswordToken(u1, 2*time.Hour), newPasswordToken(u2, time.Hour)}
+	tokens[1].SpentAt = &spent
+	if err := s.Write(ctx, func(tx core.Tx) error { return tx.InsertPasswordTokens(ctx, tokens) }); err != nil {
+		t.Fatalf("InsertPasswordTokens: %v", err)
+	}
+	for i, want := range tokens {
+		got, err := s.GetPasswordToken(ctx, want.Hash)
+		if err != nil {
+			t.Fatalf("token %d: %v", i, err)
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("token %d (-want +got):\n%s", i, diff)
+		}
+	}
+	if err := spend(s, tokens[0].Hash, now()); err != nil {
+		t.Errorf("spend token 0: %v", err)
+	}
+	wantCode(t, spend(s, tokens[1].Hash, now()), core.NotFound, "")
+	if err := s.Write(ctx, func(tx core.Tx) error { return tx.InsertPasswordTokens(ctx, nil) }); err != nil {
+		t.Errorf("no tokens: %v", err)
+	}
+}
+
+// Memberships are added in a batch; one that exists is left alone; a batch
+// naming another tenant's group or user is refused whole with Invalid
+// "groups", and the transaction goes on.
+func testInsertUserGroups(t *testing.T, s core.Store) {
+	ctx := context.Background()
+	a, b := mustCreateTenant(t, s), mustCreateTenant(t, s)
+	wa, wb := mustCreateWorkspace(t, s, a.ID, "wa", "A"), mustCreateWorkspace(t, s, b.ID, "wb", "B")
+	g1, g2 := mustCreateGroup(t, s, wa, "g1", "One"), mustCreateGroup(t, s, wa, "g2", "Two")
+	other := mustCreateGroup(t, s, wb, "gb", "B's")
+	u1, u2 := mustCreateUser(t, s, a.ID, "groups1@example.com"), mustCreateUser(t, s, a.ID, "groups2@example.com")
+	stranger := mustCreateUser(t, s, b.ID, "groups3@example.com")
+
+	groupsOf := func(u core.User) []string {
+		t.Helper()
+		ids, err := s.ListUserGroupIDs(ctx, u.TenantID, u.ID)
+		if err != nil {
+			t.Fatalf("ListUserGroupIDs(%d): %v", u.ID, err)
+		}
+		return ids
+	}
+	members := []core.GroupMember{{UserID: u1.ID, GroupID: g1.ID}, {UserID: u1.ID, GroupID: g2.ID}, {UserID: u2.ID, GroupID: g1.ID}}
+	if err := s.Write(ctx, func(tx core.Tx) error { return tx.InsertUserGroups(ctx, a.ID, members) }); err != nil {
+		t.Fatalf("InsertUserGroups: %v", err)
+	}
+	if got := groupsOf(u1); !slices.Equal(got, []string{"g1", "g2"}) {
+		t.Errorf("groups of u1: %v, want [g1 g2]", got)
+	}
+
+	var refusedGroup, refusedUser error
+	err := s.Write(ctx, func(tx core.Tx) error {
+		refusedGroup = tx.InsertUserGroups(ctx, a.ID, []core.GroupMember{{UserID: u2.ID, GroupID: g2.ID}, {UserID: u2.ID, GroupID: other.ID}})
+		refusedUser = tx.InsertUserGroups(ctx, a.ID, []core.GroupMember{{UserID: u2.ID, GroupID: g2.ID}, {UserID: stranger.ID, GroupID: g1.ID}})
+		// Still usable: an existing membership again, and a new one.
+		return tx.InsertUserGroups(ctx, a.ID, []core.GroupMember{{UserID: u1.ID, GroupID: g1.ID}, {UserID: u2.ID, GroupID: g2.ID}})
+	})
+	if err != nil {
+		t.Fatalf("InsertUserGroups after refusals: %v", err)
+	}
+	wantCode(t, refusedGroup, core.Invalid, "groups")
+	wantCode(t, refusedUser, core.Invalid, "groups")
+	if got := groupsOf(u2); !slices.Equal(got, []string{"g1", "g2"}) {
+		t.Errorf("groups of u2: %v, want [g1 g2]", got)
+	}
+	if got := groupsOf(u1); !slices.Equal(got, []string{"g1", "g2"}) {
+		t.Errorf("groups of u1 after a repeat: %v, want [g1 g2]", got)
+	}
+	if got, err := s.ListUserGroupIDs(ctx, b.ID, stranger.ID); err != nil || len(got) != 0 {
+		t.Errorf("groups of b's user: %v, %v; want none", got, err)
+	}
+	if err := s.Write(ctx, func(tx core.Tx) error { return tx.InsertUserGroups(ctx, a.ID, nil) }); err != nil {
+		t.Errorf("no memberships: %v", err)
 	}
 }
