@@ -332,13 +332,23 @@ func (t *tx) SetUserGroups(ctx context.Context, tenantID, userID int64, groupIDs
 			ON CONFLICT DO NOTHING`, tenantID, userID, groupIDs)
 		return err
 	})
-	if _, ok := violated(err, foreignKeyViolation); ok {
-		e := core.FieldError(core.Invalid, "groups", "is not a group of this tenant")
-		e.Err = err
+	if e := groupRefused(err); e != nil {
 		return e
 	}
 	if err != nil {
 		return fmt.Errorf("set groups of user %d: %w", userID, err)
 	}
 	return nil
+}
+
+// groupRefused is the Invalid error of a user_groups write whose foreign
+// key refused it (a group that is not the tenant's, or a user that is not
+// its member), or nil when err is not that.
+func groupRefused(err error) error {
+	if _, ok := violated(err, foreignKeyViolation); !ok {
+		return nil
+	}
+	e := core.FieldError(core.Invalid, "groups", "is not a group of this tenant")
+	e.Err = err
+	return e
 }

@@ -211,9 +211,7 @@ func (t *tx) InsertUserGroups(ctx context.Context, tenantID int64, members []cor
 			ON CONFLICT DO NOTHING`, tenantID, users, groups)
 		return err
 	})
-	if _, ok := violated(err, foreignKeyViolation); ok {
-		e := core.FieldError(core.Invalid, "groups", "is not a group of this tenant")
-		e.Err = err
+	if e := groupRefused(err); e != nil {
 		return e
 	}
 	if err != nil {
