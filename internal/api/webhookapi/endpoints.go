@@ -76,8 +76,11 @@ func (h *handlers) createEndpoint(w http.ResponseWriter, r *http.Request) {
 		}
 		header := http.Header{}
 		header.Set("Location", endpointPath(e.ID))
+		view := endpointViewOf(e, time.Now())
+		// The secret is shown this once: an Idempotency-Key replay answers
+		// the endpoint without it, so it is never stored.
 		return reply{Status: http.StatusCreated, Header: header,
-			Body: endpointWithSecret{endpointView: endpointViewOf(e, time.Now()), Secret: e.Secret}}
+			Body: endpointWithSecret{endpointView: view, Secret: e.Secret}, Keep: view}
 	})
 }
 

@@ -283,3 +283,32 @@ func TestScopes(t *testing.T) {
 	}
 	wantProblem(t, env.Do(t, "GET", "/api/v1/webhooks", ""), 401)
 }
+
+// TestCreateReplayKeepsNoSecret: an Idempotency-Key replay of a create
+// answers the endpoint without its secret, which is never stored in the
+// idempotency record (DESIGN §2: a secret appears only in the answer that
+// creates it).
+func TestCreateReplayKeepsNoSecret(t *testing.T) {
+	apitest.ForEachStore(t, func(t *testing.T, env *apitest.Env) {
+		acme := env.NewTenant(t, "Acme")
+		headers := append(apitest.Bearer(acme.APIKey), "Idempotency-Key", "create-once")
+		body := `{"url":"https://hooks.example.com/replay"}`
+
+		first := env.Do(t, "POST", "/api/v1/webhooks", body, headers...)
+		var created endpoint
+		first.JSON(t, &created)
+		if first.Status != 201 || created.Secret == nil || !strings.HasPrefix(*created.Secret, "whsec_") {
+			t.Fatalf("create: %d %s", first.Status, first.Body)
+		}
+		replay := env.Do(t, "POST", "/api/v1/webhooks", body, headers...)
+		var replayed endpoint
+		replay.JSON(t, &replayed)
+		if replay.Status != 201 || replay.Header.Get("Idempotent-Replayed") != "true" || replayed.ID != created.ID {
+			t.Fatalf("replay: %d %v %s; want 201, replayed, id %s", replay.Status, replay.Header, replay.Body, created.ID)
+		}
+		if strings.Contains(string(replay.Body), *created.Secret) || strings.Contains(string(replay.Body), `"secret"`) {
+			t.Errorf("the replay shows the secret: %s", replay.Body)
+		}
+		env.AssertNoSecrets(t, *created.Secret)
+	})
+}
