@@ -13,13 +13,6 @@ type rolesUpdatedPayload struct {
 	PreviousRoles []string    `json:"previousRoles"`
 }
 
-// insertRolesUpdated records user_roles_updated for u, whose role was
-// previous.
-func insertRolesUpdated(ctx context.Context, tx Tx, a Actor, u User, previous string, at time.Time) error {
-	p := rolesUpdatedPayload{User: payloadOf(u).User, Roles: []string{u.Role}, PreviousRoles: []string{previous}}
-	return insertEvent(ctx, tx, a, EventUserRolesUpdated, "user", strconv.FormatInt(u.ID, 10), p, at)
-}
-
 // createBulkUsers creates the planned users in tx with a few batch writes:
 // the users with their memberships, then their set-password tokens, group
 // memberships and user_created events. rows[i] is plans[i]'s result, or
@@ -149,23 +142,9 @@ func (s *Service) updateBulkUser(ctx context.Context, tx Tx, a Actor, p *bulkPla
 	if len(changed) == 0 {
 		return BulkRow{Index: p.index, Status: BulkUnchanged, UserID: u.ID}, nil
 	}
-	u.UpdatedBy, u.UpdatedAt = a.Label(), now
 	// The version moves with groups too, so that ETags change.
-	if err := tx.UpdateUser(ctx, &u); err != nil {
+	if err := saveUserUpdate(ctx, tx, a, &u, previousRole, changed, now); err != nil {
 		return BulkRow{}, err
-	}
-	if slices.Contains(changed, "password") {
-		if err := tx.SpendPasswordTokensOfUser(ctx, u.ID, now); err != nil {
-			return BulkRow{}, err
-		}
-	}
-	if err := insertEvent(ctx, tx, a, EventUserUpdated, "user", strconv.FormatInt(u.ID, 10), payloadOf(u, changed...), now); err != nil {
-		return BulkRow{}, err
-	}
-	if u.Role != previousRole {
-		if err := insertRolesUpdated(ctx, tx, a, u, previousRole, now); err != nil {
-			return BulkRow{}, err
-		}
 	}
 	return BulkRow{Index: p.index, Status: BulkUpdated, UserID: u.ID}, nil
 }

@@ -389,11 +389,11 @@ func (s *Service) writeImportBatch(ctx context.Context, tx Tx, a Actor, match Im
 				return err
 			}
 		}
-		e, err := newEvent(a, EventUserUpdated, "user", strconv.FormatInt(next.ID, 10), payloadOf(next, changed...), now)
+		updated, err := userUpdatedEvents(a, next, existing.Role, changed, now)
 		if err != nil {
 			return err
 		}
-		events = append(events, e)
+		events = append(events, updated...)
 		results[i].Status, results[i].ID = ImportUpdated, existing.ID
 	}
 

@@ -2,10 +2,12 @@ package core_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -146,6 +148,21 @@ func TestImportUsers_CreateThenUnchangedThenUpdated(t *testing.T) {
 		}
 		if u, _ := st.GetUser(t.Context(), acme.Tenant.ID, first[0].ID); u.Name != "Renamed" || u.PasswordHash != hash || u.Version != 2 {
 			t.Errorf("renamed user: got name %q, hash kept %v, version %d; want Renamed, kept, 2", u.Name, u.PasswordHash == hash, u.Version)
+		}
+
+		// A role change records user_roles_updated too, as on every face.
+		rows[1].Role = "user"
+		fourth := mustImport(t, svc, acme.key, core.MatchEmail, rows...)
+		if got, want := statuses(fourth), []string{"unchanged", "updated", "unchanged"}; !slices.Equal(got, want) {
+			t.Fatalf("fourth import: got %v, want %v", got, want)
+		}
+		roles := events(t, st, acme.Tenant.ID, core.EventUserRolesUpdated)
+		if len(roles) != 1 || roles[0].SubjectID != strconv.FormatInt(first[1].ID, 10) {
+			t.Fatalf("user_roles_updated events: got %+v, want one about user %d", roles, first[1].ID)
+		}
+		var p struct{ Roles, PreviousRoles []string }
+		if err := json.Unmarshal(roles[0].Payload, &p); err != nil || !slices.Equal(p.Roles, []string{core.RoleClientUser}) || !slices.Equal(p.PreviousRoles, []string{core.RoleClientAdmin}) {
+			t.Errorf("user_roles_updated payload %s (%v): want roles [clientUser], previousRoles [clientAdmin]", roles[0].Payload, err)
 		}
 	})
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"time"
 )
 
 // Listing bounds for ListUsers.
@@ -247,23 +248,7 @@ func (s *Service) UpdateUser(ctx context.Context, a Actor, id int64, cmd UpdateU
 		}
 		previousRole := latest.Role
 		next = mergeUserUpdate(latest, next, changed)
-		next.UpdatedBy, next.UpdatedAt = a.Label(), now
-		if err := tx.UpdateUser(ctx, &next); err != nil {
-			return err
-		}
-		if slices.Contains(changed, "password") {
-			// A password set here makes any set-password token moot.
-			if err := tx.SpendPasswordTokensOfUser(ctx, id, now); err != nil {
-				return err
-			}
-		}
-		if err := insertEvent(ctx, tx, a, EventUserUpdated, "user", strconv.FormatInt(id, 10), payloadOf(next, changed...), now); err != nil {
-			return err
-		}
-		if next.Role != previousRole {
-			return insertRolesUpdated(ctx, tx, a, next, previousRole, now)
-		}
-		return nil
+		return saveUserUpdate(ctx, tx, a, &next, previousRole, changed, now)
 	})
 	if err != nil {
 		return User{}, fmt.Errorf("update user %d: %w", id, err)
@@ -488,4 +473,49 @@ func boolOr(p *bool, def bool) bool {
 		return def
 	}
 	return *p
+}
+
+// saveUserUpdate writes u's changes in tx: the user (as updated by a at
+// now), its set-password tokens spent when the password changed (a
+// password set any other way makes them moot), and its events.
+func saveUserUpdate(ctx context.Context, tx Tx, a Actor, u *User, previousRole string, changed []string, now time.Time) error {
+	u.UpdatedBy, u.UpdatedAt = a.Label(), now
+	if err := tx.UpdateUser(ctx, u); err != nil {
+		return err
+	}
+	if slices.Contains(changed, "password") {
+		if err := tx.SpendPasswordTokensOfUser(ctx, u.ID, now); err != nil {
+			return err
+		}
+	}
+	events, err := userUpdatedEvents(a, *u, previousRole, changed, now)
+	if err != nil {
+		return err
+	}
+	for _, e := range events {
+		if err := tx.InsertEvent(ctx, e); err != nil {
+			return fmt.Errorf("insert %s event: %w", e.Type, err)
+		}
+	}
+	return nil
+}
+
+// userUpdatedEvents are the events of a saved change to u: user_updated
+// naming the changed fields, then user_roles_updated when the role moved
+// from previousRole.
+func userUpdatedEvents(a Actor, u User, previousRole string, changed []string, at time.Time) ([]*Event, error) {
+	subject := strconv.FormatInt(u.ID, 10)
+	updated, err := newEvent(a, EventUserUpdated, "user", subject, payloadOf(u, changed...), at)
+	if err != nil {
+		return nil, err
+	}
+	if u.Role == previousRole {
+		return []*Event{updated}, nil
+	}
+	p := rolesUpdatedPayload{User: payloadOf(u).User, Roles: []string{u.Role}, PreviousRoles: []string{previousRole}}
+	roles, err := newEvent(a, EventUserRolesUpdated, "user", subject, p, at)
+	if err != nil {
+		return nil, err
+	}
+	return []*Event{updated, roles}, nil
 }
