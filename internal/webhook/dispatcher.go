@@ -102,11 +102,16 @@ func New(q Queue, cfg Config) *Dispatcher {
 	}
 }
 
+// recordTimeout bounds the recording of an attempt.
+const recordTimeout = 10 * time.Second
+
 // LeaseFor is how long a delivery stays leased to the process sending it
-// with attempt timeout timeout: twice the timeout plus 5 s, so that the
-// attempt and its recording finish well inside it. After a crash, the
-// process's deliveries are sent again once it has passed.
-func LeaseFor(timeout time.Duration) time.Duration { return 2*timeout + 5*time.Second }
+// with attempt timeout timeout: the attempt and its recording, each at its
+// longest, plus the timeout again to spare, so that a lease never expires
+// while its holder still works on it (else another claim could send the
+// delivery a second time). After a crash, the process's deliveries are
+// sent again once it has passed.
+func LeaseFor(timeout time.Duration) time.Duration { return 2*timeout + recordTimeout }
 
 // Wake makes an idle dispatcher look at the outbox now instead of at the
 // end of its poll interval (call it after committing an event).
@@ -230,7 +235,7 @@ func (d *Dispatcher) attempt(ctx context.Context, cd core.ClaimedDelivery) {
 		ResponseExcerpt: res.Excerpt,
 	}
 	// Recording must survive a stop that began during the attempt.
-	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
 	defer cancel()
 	err := d.q.RecordDeliveryAttempt(rctx, d.cfg.Worker, del.ID, record, outcome)
 
@@ -245,11 +250,7 @@ func (d *Dispatcher) attempt(ctx context.Context, cd core.ClaimedDelivery) {
 	case outcome.Succeeded:
 		d.log.Info("webhook delivered", attrs...)
 	case outcome.GiveUp:
-		reason := outcome.Reason
-		if reason == "" {
-			reason = "retry schedule exhausted"
-		}
-		d.log.Warn("webhook delivery failed for good; endpoint disabled", append(attrs, "attempt_error", res.Err, "reason", reason)...)
+		d.log.Warn("webhook delivery failed for good; endpoint disabled", append(attrs, "attempt_error", res.Err, "ended_by_receiver", outcome.Reason != "")...)
 	default:
 		d.log.Info("webhook attempt failed; will retry", append(attrs, "attempt_error", res.Err, "next_attempt_at", outcome.NextAttemptAt)...)
 	}
