@@ -89,16 +89,7 @@ func (s *Service) checkWebhookURL(raw string) error {
 
 // validateWebhookDescription trims and checks a description (optional).
 func validateWebhookDescription(d string) (string, error) {
-	d = strings.TrimSpace(d)
-	switch {
-	case !utf8.ValidString(d):
-		return "", FieldError(Invalid, webhookDescriptionField, "must be valid UTF-8")
-	case utf8.RuneCountInString(d) > MaxWebhookDescription:
-		return "", FieldError(Invalid, webhookDescriptionField, "must be at most %d characters", MaxWebhookDescription)
-	case strings.IndexFunc(d, unicode.IsControl) >= 0:
-		return "", FieldError(Invalid, webhookDescriptionField, "must not contain control characters")
-	}
-	return d, nil
+	return validateLine(webhookDescriptionField, d, MaxWebhookDescription, false)
 }
 
 // validateEventTypes checks a filter: every entry an event Roster emits,
@@ -115,22 +106,13 @@ func validateEventTypes(types []string) ([]string, error) {
 		field := fmt.Sprintf("%s[%d]", webhookEventTypesField, i)
 		switch {
 		case !IsEmittedEvent(t):
-			return nil, FieldError(Invalid, field, "%q is not an event Roster emits (see the webhooks of /openapi.json)", printable(t))
+			return nil, FieldError(Invalid, field, "%q is not an event Roster emits (see the webhooks of /openapi.json)", truncate(t, 64))
 		case slices.Contains(out, t):
 			return nil, FieldError(Invalid, field, "%q is listed twice", t)
 		}
 		out = append(out, t)
 	}
 	return out, nil
-}
-
-// printable shortens and sanitizes caller input echoed in a message.
-func printable(s string) string {
-	s = strings.ToValidUTF8(s, "?")
-	if utf8.RuneCountInString(s) > 64 {
-		s = string([]rune(s)[:64]) + "..."
-	}
-	return s
 }
 
 // ListWebhookEndpoints returns the actor's tenant's endpoints (every kind)

@@ -206,7 +206,7 @@ func (s *Service) RecordDeliveryAttempt(ctx context.Context, worker string, deli
 		if err := tx.FinishWebhookAttempt(ctx, worker, &d); err != nil {
 			return err
 		}
-		if outcome.GiveUp && !outcome.Succeeded {
+		if outcome.GiveUp {
 			return giveUpEndpoint(ctx, tx, d, outcome.Reason, now)
 		}
 		return nil
@@ -250,22 +250,25 @@ func giveUpEndpoint(ctx context.Context, tx Tx, d WebhookDelivery, reason string
 			return err
 		}
 	}
+	e, err := newEvent(Actor{TenantID: d.TenantID}, EventWebhookDeliveryFailed, webhookEndpointSubject, ep.ID, deliveryFailedPayloadOf(ep, d), now)
+	if err != nil {
+		return err
+	}
+	e.Actor = systemActorLabel
+	if err := tx.InsertEvent(ctx, e); err != nil {
+		return fmt.Errorf("insert %s event: %w", EventWebhookDeliveryFailed, err)
+	}
+	return nil
+}
+
+// deliveryFailedPayloadOf is what webhook_delivery_failed says of d, which
+// failed for good, and of its endpoint ep.
+func deliveryFailedPayloadOf(ep WebhookEndpoint, d WebhookDelivery) deliveryFailedPayload {
 	var p deliveryFailedPayload
 	p.Webhook = webhookFieldsOf(ep)
 	p.Delivery.ID, p.Delivery.MessageID, p.Delivery.EventID, p.Delivery.EventType = d.ID, d.MessageID, d.EventID, d.EventType
 	p.Delivery.Attempts, p.Delivery.LastStatusCode, p.Delivery.LastError = d.Attempts, d.LastStatusCode, d.LastError
-	raw, err := json.Marshal(p)
-	if err != nil {
-		return fmt.Errorf("encode %s payload: %w", EventWebhookDeliveryFailed, err)
-	}
-	e := Event{
-		TenantID: d.TenantID, Type: EventWebhookDeliveryFailed, Actor: systemActorLabel,
-		SubjectType: "webhook", SubjectID: ep.ID, Payload: raw, CreatedAt: now,
-	}
-	if err := tx.InsertEvent(ctx, &e); err != nil {
-		return fmt.Errorf("insert %s event: %w", EventWebhookDeliveryFailed, err)
-	}
-	return nil
+	return p
 }
 
 // cleanText makes s valid UTF-8 without NUL bytes (PostgreSQL's TEXT

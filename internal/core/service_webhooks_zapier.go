@@ -35,7 +35,7 @@ func validateHookEvent(event string) error {
 	case event == "":
 		return FieldError(Invalid, "event", "is required")
 	case !IsEmittedEvent(event):
-		return FieldError(Invalid, "event", "%q is not an event Roster emits", printable(event))
+		return FieldError(Invalid, "event", "%q is not an event Roster emits", truncate(event, 64))
 	}
 	return nil
 }

@@ -80,11 +80,9 @@ func ExampleEvent(typ string) (e Event, ok bool) {
 		e.Actor = systemActorLabel
 		hook.Enabled = false
 		hook.DisabledReason = "delivery 12 (user_created) failed on every attempt of the retry schedule"
-		var p deliveryFailedPayload
-		p.Webhook = webhookFieldsOf(hook)
-		p.Delivery.ID, p.Delivery.MessageID, p.Delivery.EventID, p.Delivery.EventType = 12, "msg_2fTq8Yh1kPzW3nB6cR9dX0vL", 40, EventUserCreated
-		p.Delivery.Attempts, p.Delivery.LastStatusCode, p.Delivery.LastError = 8, 503, ""
-		e.SubjectType, e.SubjectID, payload = webhookEndpointSubject, hook.ID, p
+		failed := WebhookDelivery{ID: 12, MessageID: "msg_2fTq8Yh1kPzW3nB6cR9dX0vL", EventID: 40, EventType: EventUserCreated,
+			Attempts: 8, LastStatusCode: 503}
+		e.SubjectType, e.SubjectID, payload = webhookEndpointSubject, hook.ID, deliveryFailedPayloadOf(hook, failed)
 	default:
 		return Event{}, false
 	}
