@@ -150,6 +150,9 @@ func TestRowSemantics(t *testing.T) {
 			{"created", "", ""},
 			{"error", "email", "first at index 13"},
 		}
+		if len(a.Results) != len(want) {
+			t.Fatalf("%d results, want %d", len(a.Results), len(want))
+		}
 		for i, w := range want {
 			wantRow(t, a.Results[i], w.status, w.field, w.err)
 			if a.Results[i].Index != i {
@@ -179,8 +182,14 @@ func TestRowSemantics(t *testing.T) {
 		if s, err := env.Store.GetUser(ctx, other.Tenant.ID, stranger.User.ID); err != nil || s.Name != "Stranger" || s.Version != stranger.User.Version {
 			t.Errorf("another tenant's user: %+v, %v", s, err)
 		}
-		if _, found := userByEmail(t, env, other.Tenant.ID, "theirgroup@example.com"); found {
-			t.Error("a failed row was stored")
+		// No failed row was stored, in this tenant or any other.
+		for _, email := range []string{"mismatch@example.com", "short@example.com", "nogroup@example.com",
+			"theirgroup@example.com", "badtype@example.com", "badimage@example.com"} {
+			for _, tn := range []int64{acme.Tenant.ID, other.Tenant.ID} {
+				if _, found := userByEmail(t, env, tn, email); found {
+					t.Errorf("the failed row %s was stored in tenant %d", email, tn)
+				}
+			}
 		}
 		events, err := env.Store.ListEvents(ctx, acme.Tenant.ID, core.EventFilter{Limit: 100, SubjectID: fmt.Sprint(existing.User.ID)})
 		if err != nil {
@@ -254,6 +263,9 @@ func TestAtomic(t *testing.T) {
 		a = post(t, env, "?atomic=false", payload, 200, auth...)
 		if a.Status != "error" || a.Message != "999 of 1000 user(s) added; 1 failed" {
 			t.Fatalf("non-atomic answer: %q %q", a.Status, a.Message)
+		}
+		if len(a.Results) != 1000 {
+			t.Fatalf("%d results, want 1000", len(a.Results))
 		}
 		wantRow(t, a.Results[617], "error", "confirm_password", "must equal password")
 		for i, r := range a.Results {

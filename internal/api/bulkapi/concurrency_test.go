@@ -39,6 +39,18 @@ func TestConcurrentUpdatesInOppositeOrders(t *testing.T) {
 			if statuses[0] != 200 || statuses[1] != 200 {
 				t.Fatalf("round %d: statuses %v, want 200 and 200", round, statuses)
 			}
+			// Each request is atomic: the users hold one writer's names, not a mix.
+			names := map[string]int{}
+			for _, u := range users {
+				stored, found := userByEmail(t, env, acme.Tenant.ID, u.Email)
+				if !found {
+					t.Fatalf("round %d: %s not found", round, u.Email)
+				}
+				names[stored.Name]++
+			}
+			if len(names) != 1 || (names[fmt.Sprintf("round %d writer 0", round)] != len(users) && names[fmt.Sprintf("round %d writer 1", round)] != len(users)) {
+				t.Fatalf("round %d: stored names %v, want all %d from one writer", round, names, len(users))
+			}
 		}
 	})
 }

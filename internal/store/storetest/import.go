@@ -352,6 +352,10 @@ func testInsertUserGroups(t *testing.T, s core.Store) {
 	err := s.Write(ctx, func(tx core.Tx) error {
 		refusedGroup = tx.InsertUserGroups(ctx, a.ID, []core.GroupMember{{UserID: u2.ID, GroupID: g2.ID}, {UserID: u2.ID, GroupID: other.ID}})
 		refusedUser = tx.InsertUserGroups(ctx, a.ID, []core.GroupMember{{UserID: u2.ID, GroupID: g2.ID}, {UserID: stranger.ID, GroupID: g1.ID}})
+		// A refused batch wrote nothing, not even its valid (u2, g2).
+		if ids, err := tx.ListUserGroupIDs(ctx, a.ID, u2.ID); err != nil || !slices.Equal(ids, []string{"g1"}) {
+			return fmt.Errorf("groups of u2 after the refused batches: %v, %v; want [g1]", ids, err)
+		}
 		// Still usable: an existing membership again, and a new one.
 		return tx.InsertUserGroups(ctx, a.ID, []core.GroupMember{{UserID: u1.ID, GroupID: g1.ID}, {UserID: u2.ID, GroupID: g2.ID}})
 	})
