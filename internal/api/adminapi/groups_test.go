@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -68,11 +69,18 @@ func TestWorkspacesAndGroups(t *testing.T) {
 			res.Header.Get("Location") != "/api/v1/workspaces/6567745179549784d96513ae" {
 			t.Fatalf("create workspace: %d %s (Location %q)", res.Status, res.Body, res.Header.Get("Location"))
 		}
-		res = env.Do(t, "POST", "/api/v1/workspaces", `{"name":"Contractors"}`, auth...)
+		withKey := append(slices.Clone(auth), "Idempotency-Key", "contractors")
+		res = env.Do(t, "POST", "/api/v1/workspaces", `{"name":"Contractors"}`, withKey...)
 		var made workspace
 		res.JSON(t, &made)
 		if res.Status != 201 || len(made.ID) != 24 || strings.Trim(made.ID, "0123456789abcdef") != "" {
 			t.Fatalf("create workspace without id: %d %s, want 24 lowercase hex characters", res.Status, res.Body)
+		}
+		// A replay answers the same, Location included.
+		replay := env.Do(t, "POST", "/api/v1/workspaces", `{"name":"Contractors"}`, withKey...)
+		if replay.Status != 201 || string(replay.Body) != string(res.Body) || replay.Header.Get("Idempotent-Replayed") != "true" ||
+			replay.Header.Get("Location") != "/api/v1/workspaces/"+made.ID {
+			t.Fatalf("replayed create: %d %s (Location %q)", replay.Status, replay.Body, replay.Header.Get("Location"))
 		}
 		for _, tc := range []struct {
 			name, body string

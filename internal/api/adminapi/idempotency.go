@@ -17,5 +17,5 @@ func problemReply(p problem.Response) reply { return p.Reply() }
 
 // idempotent runs do once per Idempotency-Key (see problem.Idempotent).
 func (h *handlers) idempotent(w http.ResponseWriter, r *http.Request, actor core.Actor, body []byte, do func(context.Context) reply) {
-	problem.Idempotent(h.Service, h.Log, "admin", problemOptions).Run(w, r, actor, body, do)
+	problem.Idempotent(h.Service, h.Log, "admin", problemOptions, r.URL.Path).Run(w, r, actor, body, do)
 }

@@ -93,8 +93,9 @@ func TestRoles(t *testing.T) {
 			t.Errorf("created: %+v, Location %q", support, res.Header.Get("Location"))
 		}
 		replay := env.Do(t, "POST", "/api/v1/roles", body, append(auth, "Idempotency-Key", "role-1")...)
-		if replay.Status != 201 || string(replay.Body) != string(res.Body) || replay.Header.Get("Idempotent-Replayed") != "true" {
-			t.Errorf("replay: %d %s", replay.Status, replay.Body)
+		if replay.Status != 201 || string(replay.Body) != string(res.Body) || replay.Header.Get("Idempotent-Replayed") != "true" ||
+			replay.Header.Get("Location") != self {
+			t.Errorf("replay: %d %s, Location %q (want %q)", replay.Status, replay.Body, replay.Header.Get("Location"), self)
 		}
 		wantProblem(t, env.Do(t, "POST", "/api/v1/roles", `{"key":"other"}`, append(auth, "Idempotency-Key", "role-1")...), 422)
 

@@ -306,6 +306,9 @@ func TestCreateReplayKeepsNoSecret(t *testing.T) {
 		if replay.Status != 201 || replay.Header.Get("Idempotent-Replayed") != "true" || replayed.ID != created.ID {
 			t.Fatalf("replay: %d %v %s; want 201, replayed, id %s", replay.Status, replay.Header, replay.Body, created.ID)
 		}
+		if loc := replay.Header.Get("Location"); loc != "/api/v1/webhooks/"+created.ID || loc != first.Header.Get("Location") {
+			t.Errorf("replay Location %q, want the first answer's %q", loc, first.Header.Get("Location"))
+		}
 		if strings.Contains(string(replay.Body), *created.Secret) || strings.Contains(string(replay.Body), `"secret"`) {
 			t.Errorf("the replay shows the secret: %s", replay.Body)
 		}

@@ -59,7 +59,7 @@ func problemReply(p problem.Response) reply { return p.Reply() }
 
 // idempotent runs do once per Idempotency-Key (see problem.Idempotent).
 func (h *handlers) idempotent(w http.ResponseWriter, r *http.Request, actor core.Actor, body []byte, do func(context.Context) reply) {
-	problem.Idempotent(h.Service, h.Log, "webhooks", problemOptions).Run(w, r, actor, body, do)
+	problem.Idempotent(h.Service, h.Log, "webhooks", problemOptions, r.URL.Path).Run(w, r, actor, body, do)
 }
 
 // deliveryID returns the {deliveryId} path value; anything but a positive
